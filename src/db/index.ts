@@ -1,0 +1,8 @@
+/**
+ * Database component: Prisma clients for SQLite (embedded default) and PostgreSQL, committed migrations,
+ * and repositories. Repositories take and return domain types (numbers for money in minor units, ISO
+ * calendar dates), never Prisma types.
+ */
+export { openDatabase, migrate, dbKind, type Database, type DbKind, type OpenOptions, type Prisma } from "./client";
+export type { MigrationResult } from "./migrate";
+export { toNumber, isEmpty } from "./util";
