@@ -8,6 +8,7 @@ export default defineConfig({
     pool: "forks",
     // 2-core machines: more workers only thrash.
     maxWorkers: 2,
-    reporters: ["default"],
+    reporters: ["default", "json"],
+    outputFile: { json: ".artifacts/vitest.json" },
   },
 });
