@@ -6,3 +6,13 @@
 export { openDatabase, migrate, dbKind, type Database, type DbKind, type OpenOptions, type Prisma } from "./client";
 export type { MigrationResult } from "./migrate";
 export { toNumber, isEmpty } from "./util";
+export {
+  openIngestStore,
+  type IngestStore,
+  type IngestTx,
+  type CustomerUpsert,
+  type InvoiceUpsert,
+  type PaymentUpsert,
+  type UpsertCounts,
+  type IdempotencyEntry,
+} from "./repos/ingest";
