@@ -1,0 +1,87 @@
+/**
+ * The champion/challenger promotion gate: pure, so it is tested on constructed numbers.
+ */
+
+/** A model's measurements on the out-of-time window both models are evaluated on. */
+export interface OotMetrics {
+  auc: number;
+  brier: number;
+  /** Mean predicted PD over the window. */
+  meanPd: number;
+  /** Observed bad rate over the window. */
+  observedRate: number;
+  n: number;
+}
+
+export interface GateInput {
+  challenger: OotMetrics;
+  /** Null when there is no champion yet (the first model is promoted if its own checks pass). */
+  champion: OotMetrics | null;
+  /** PSI of the challenger's scores, training sample vs the out-of-time window. */
+  challengerPsi: number;
+}
+
+export interface GateThresholds {
+  /** Challenger AUC must be >= champion AUC + margin (default 0.005). */
+  aucMargin: number;
+  /** Expected/observed bad-rate ratio must lie in [1/x, x] (default 1.5). */
+  maxCalibrationRatio: number;
+  /** Challenger Brier may exceed the champion's by at most this (default 0.002). */
+  brierTolerance: number;
+  /** Challenger score PSI, train vs OOT, must be below this (default 0.25). */
+  maxPsi: number;
+}
+
+export const DEFAULT_GATE: GateThresholds = { aucMargin: 0.005, maxCalibrationRatio: 1.5, brierTolerance: 0.002, maxPsi: 0.25 };
+
+export interface GateCheck {
+  name: "auc" | "calibration" | "brier" | "psi";
+  passed: boolean;
+  detail: string;
+}
+
+export interface GateResult {
+  promote: boolean;
+  checks: GateCheck[];
+  /** One sentence: why promoted or why kept as a candidate. */
+  reason: string;
+}
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
+
+/**
+ * Decides promotion: challenger AUC >= champion AUC + margin, expected/observed default-rate ratio within
+ * bounds, Brier not worse than the champion's by more than the tolerance, and score PSI (train vs OOT) below
+ * the maximum. Every check is reported; the reason names the failed ones.
+ */
+export function promotionGate(input: GateInput, thresholds: Partial<GateThresholds> = {}): GateResult {
+  const t = { ...DEFAULT_GATE, ...thresholds };
+  const { challenger: c, champion: k } = input;
+  const checks: GateCheck[] = [];
+  if (k) {
+    const need = k.auc + t.aucMargin;
+    checks.push({ name: "auc", passed: c.auc >= need, detail: `challenger AUC ${f4(c.auc)} vs champion ${f4(k.auc)} + margin ${t.aucMargin} = ${f4(need)}` });
+  } else {
+    checks.push({ name: "auc", passed: c.auc > 0.5, detail: `no champion; challenger AUC ${f4(c.auc)} must beat chance (0.5)` });
+  }
+  const ratio = c.observedRate > 0 ? c.meanPd / c.observedRate : Number.POSITIVE_INFINITY;
+  checks.push({
+    name: "calibration",
+    passed: ratio >= 1 / t.maxCalibrationRatio && ratio <= t.maxCalibrationRatio,
+    detail: `expected/observed default rate ${f4(c.meanPd)}/${f4(c.observedRate)} = ${f4(ratio)}, allowed [${f4(1 / t.maxCalibrationRatio)}, ${f4(t.maxCalibrationRatio)}]`,
+  });
+  if (k) {
+    checks.push({
+      name: "brier",
+      passed: c.brier <= k.brier + t.brierTolerance,
+      detail: `challenger Brier ${f4(c.brier)} vs champion ${f4(k.brier)} + tolerance ${t.brierTolerance}`,
+    });
+  }
+  checks.push({ name: "psi", passed: input.challengerPsi < t.maxPsi, detail: `score PSI train vs OOT ${f4(input.challengerPsi)} < ${t.maxPsi}` });
+  const failed = checks.filter((x) => !x.passed);
+  const promote = failed.length === 0;
+  const reason = promote
+    ? `promoted: ${checks.map((x) => x.detail).join("; ")}`
+    : `kept as candidate: ${failed.map((x) => `${x.name} check failed (${x.detail})`).join("; ")}`;
+  return { promote, checks, reason };
+}

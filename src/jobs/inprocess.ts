@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { todayUtc } from "../shared";
+import { CronSchedule } from "./cron";
+import { backoffDelay, isPermanent, runAttempt } from "./execute";
+import { cronsOf, RunnerBase } from "./runner-base";
+import { RunBusyError, runnerId } from "./store";
+import { JOB_NAMES, type JobName, type JobParams, type JobRun, type JobRunner } from "./types";
+
+/**
+ * The in-process runner (no Redis): a cron scheduler per job calling the same handlers with the same
+ * retry policy as bull. Runs of one job are serialised (concurrency 1 per job, like one bull worker).
+ */
+export class InProcessJobRunner extends RunnerBase implements JobRunner {
+  readonly mode = "in-process" as const;
+  private schedules: CronSchedule[] = [];
+  private readonly chains = new Map<JobName, Promise<unknown>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  async start(): Promise<void> {
+    if (this.schedules.length) return;
+    const crons = cronsOf(this.deps);
+    for (const name of JOB_NAMES) {
+      const s = new CronSchedule(crons[name], (fireTime) => {
+        const p = this.runNow(name, { asOf: todayUtc(fireTime) }).catch((err) =>
+          this.deps.log.error({ err, job: name }, "scheduled job failed"),
+        );
+        this.track(p);
+      });
+      this.schedules.push(s.start());
+    }
+    this.deps.log.info({ mode: this.mode, crons }, "jobs: in-process scheduler started (REDIS_URL unset; jobs run inside this process)");
+  }
+
+  async runNow(name: JobName, params: JobParams = {}): Promise<JobRun> {
+    if (this.closed) throw new Error("job runner is closed");
+    const prep = await this.prepare(name, params);
+    if (prep.run.status === "completed") return prep.run;
+    const prev = this.chains.get(prep.name) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.execute(prep.name, prep.key, prep.params));
+    this.chains.set(prep.name, next);
+    return this.track(next);
+  }
+
+  private async execute(name: JobName, key: string, params: JobParams): Promise<JobRun> {
+    for (let attempt = 1; ; attempt++) {
+      const runner = runnerId("inproc");
+      try {
+        const out = await runAttempt(this.deps, this.handlers, name, key, params, {
+          runner,
+          finalAttempt: attempt >= this.retry.attempts,
+          activeTokens: this.activeTokens,
+        });
+        return out.run;
+      } catch (err) {
+        if (attempt >= this.retry.attempts || isPermanent(err) || this.closed) {
+          if (err instanceof RunBusyError) throw err;
+          const run = await this.get(key);
+          if (run) return run;
+          throw err;
+        }
+        await sleep(backoffDelay(this.retry.backoffMs, attempt));
+      }
+    }
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.schedules) s.stop();
+    this.schedules = [];
+    await Promise.allSettled([...this.inflight]);
+  }
+}
