@@ -16,3 +16,4 @@ export {
   type UpsertCounts,
   type IdempotencyEntry,
 } from "./repos/ingest";
+export * from "./repos/credit";
