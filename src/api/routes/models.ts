@@ -1,0 +1,34 @@
+import type { Router } from "express";
+import { ForbiddenError, NotFoundError } from "../../shared";
+import { principalOf } from "../auth";
+import type { AppContext } from "../context";
+import { sendJson } from "../http";
+
+/**
+ * GET /models, GET /models/{id}, POST /models/{id}/promote. Promotion loads and verifies the new
+ * artifact first and then swaps the champion reference: requests in flight keep the model they started
+ * with, later ones get the new one, and nothing restarts.
+ */
+export function register(router: Router, ctx: AppContext): void {
+  router.get("/models", async (_req, res) => {
+    const models = await ctx.models.list();
+    const champion = ctx.models.ready() ? ctx.models.champion() : null;
+    sendJson(res, 200, { champion: champion ? { id: champion.id, version: champion.version } : null, models });
+  });
+  router.get("/models/:id", async (req, res) => {
+    const id = String(req.params.id);
+    const m = await ctx.models.get(id);
+    if (!m) throw new NotFoundError("model", id);
+    sendJson(res, 200, m);
+  });
+  router.post("/models/:id/promote", async (req, res) => {
+    const who = principalOf(res);
+    if (who.role !== "admin" && who.role !== "analyst") throw new ForbiddenError(`promoting a model needs role admin or analyst; the key has role ${who.role}`);
+    req.resume();
+    const m = await ctx.models.promote(String(req.params.id), who.keyId);
+    const champ = ctx.models.champion();
+    ctx.metrics?.setModel(champ.id, champ.version, champ.kind);
+    ctx.logger.info({ model: m.id, actor: who.keyId }, "model promoted");
+    sendJson(res, 200, m);
+  });
+}

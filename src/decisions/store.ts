@@ -1,0 +1,341 @@
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import type { Logger } from "../shared";
+
+/** One audit row, ready to write: JSON columns are already serialised text (serialised once per request). */
+export interface DecisionRow {
+  id: string;
+  /** order_check | adhoc | batch */
+  kind: "order_check" | "adhoc" | "batch";
+  customerId: number | null;
+  customerRef: string | null;
+  orderRef: string | null;
+  modelId: string;
+  modelVersion: string;
+  policyVersion: string;
+  pd: number;
+  score: number;
+  tier: string | null;
+  decision: string | null;
+  creditLimitMinor: number | null;
+  exposureMinor: number | null;
+  currency: string | null;
+  /** JSON text of the request (or batch row). */
+  input: string;
+  features: string;
+  reasons: string;
+  rules: string;
+  /** JSON text of exactly what the caller received. */
+  output: string;
+  requestId: string | null;
+  createdAt: Date;
+  /** The ERP order this decision checked: upserted by external id with the decision's status. */
+  order?: { externalId: string; customerId: number; amountMinor: number; currency: string; orderDate: string; status: string };
+  /** The customer's credit profile after this decision (tier floor and review history are kept). */
+  profile?: {
+    customerId: number;
+    tier: string;
+    limitMinor: number;
+    currency: string;
+    limitValidUntil: string | null;
+    limitCalculation: string | null;
+    nextReviewDate: string | null;
+    pd: number;
+    score: number;
+    modelId: string;
+    policyVersion: string;
+  };
+}
+
+/** Observations of the group commit (wired to Prometheus by the API). */
+export interface StoreObserver {
+  queued?(depth: number): void;
+  flushed?(rows: number, seconds: number): void;
+}
+
+export interface DecisionStoreOptions {
+  /**
+   * Group-commit window in ms: 0 writes at the end of the current event-loop turn (every request that
+   * arrived in that turn shares one transaction); n > 0 waits up to n ms for more rows. Default 0.
+   */
+  flushMs?: number;
+  /** Flush as soon as this many rows are pending (default 512). */
+  maxBatch?: number;
+  logger?: Logger;
+  observer?: StoreObserver;
+}
+
+/** Writes audit rows with group commit. Each promise resolves only after its row is committed. */
+export interface DecisionWriter {
+  /** Queues rows; resolves after the transaction holding them committed. @throws the database error, rejecting every row of the failed batch. */
+  write(rows: DecisionRow[]): Promise<void>;
+  /** Rows waiting to be written. */
+  depth(): number;
+  /** Writes everything pending now. */
+  flush(): Promise<void>;
+  /** Flushes, then closes the connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  rows: DecisionRow[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** The batching core shared by both databases: collects rows, runs one transaction per batch. */
+abstract class GroupCommitWriter implements DecisionWriter {
+  private queue: Pending[] = [];
+  private queuedRows = 0;
+  private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  protected readonly flushMs: number;
+  protected readonly maxBatch: number;
+  protected readonly log?: Logger;
+  protected readonly observer?: StoreObserver;
+
+  constructor(opts: DecisionStoreOptions) {
+    this.flushMs = opts.flushMs ?? 0;
+    this.maxBatch = opts.maxBatch ?? 512;
+    this.log = opts.logger;
+    this.observer = opts.observer;
+  }
+
+  /** Writes one batch in one transaction. */
+  protected abstract commit(rows: DecisionRow[]): void | Promise<void>;
+  protected abstract closeConnection(): Promise<void>;
+
+  write(rows: DecisionRow[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("decision store is closed"));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      this.queuedRows += rows.length;
+      this.observer?.queued?.(this.queuedRows);
+      this.schedule();
+    });
+  }
+
+  depth(): number {
+    return this.queuedRows;
+  }
+
+  private schedule(): void {
+    if (this.running) return; // the running flush picks the queue up when it ends
+    if (this.queuedRows >= this.maxBatch) {
+      this.clearScheduled();
+      this.scheduled = setImmediate(this.run);
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = this.flushMs > 0 ? setTimeout(this.run, this.flushMs) : setImmediate(this.run);
+  }
+
+  private clearScheduled(): void {
+    if (!this.scheduled) return;
+    clearTimeout(this.scheduled as NodeJS.Timeout);
+    clearImmediate(this.scheduled as NodeJS.Immediate);
+    this.scheduled = null;
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = null;
+    if (this.running || this.queue.length === 0) return;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.queue.length) this.schedule();
+    });
+  };
+
+  private async drain(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const n = this.queuedRows;
+    this.queuedRows = 0;
+    this.observer?.queued?.(0);
+    const rows = batch.length === 1 ? batch[0].rows : batch.flatMap((p) => p.rows);
+    const t0 = performance.now();
+    try {
+      await this.commit(rows);
+    } catch (e) {
+      this.log?.error({ err: e, rows: n }, "decision group commit failed");
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    this.observer?.flushed?.(n, (performance.now() - t0) / 1000);
+    for (const p of batch) p.resolve();
+  }
+
+  async flush(): Promise<void> {
+    this.clearScheduled();
+    while (this.running || this.queue.length) {
+      if (this.running) await this.running.catch(() => undefined);
+      else this.run();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.closeConnection();
+  }
+}
+
+const ORDER_STATUS: Record<string, string> = { approve: "approved", review: "review", hold: "held", prepay: "prepay", reject: "rejected" };
+
+/** Order status recorded for a decision outcome. */
+export function orderStatusFor(decision: string): string {
+  return ORDER_STATUS[decision] ?? "pending";
+}
+
+/** Prisma's DateTime text format for SQLite (what its better-sqlite3 adapter writes and reads). */
+function sqliteTime(d: Date): string {
+  return d.toISOString().replace("Z", "+00:00");
+}
+
+const DECISION_COLUMNS = [
+  "id", "kind", "customerId", "customerRef", "orderRef", "modelId", "modelVersion", "policyVersion", "pd", "score", "tier", "decision",
+  "creditLimitMinor", "exposureMinor", "currency", "input", "features", "reasons", "rules", "output", "requestId", "createdAt",
+] as const;
+
+function decisionValues(r: DecisionRow, time: (d: Date) => unknown): unknown[] {
+  return [
+    r.id, r.kind, r.customerId, r.customerRef, r.orderRef, r.modelId, r.modelVersion, r.policyVersion, r.pd, Math.round(r.score), r.tier, r.decision,
+    r.creditLimitMinor, r.exposureMinor, r.currency, r.input, r.features, r.reasons, r.rules, r.output, r.requestId, time(r.createdAt),
+  ];
+}
+
+const COLS = DECISION_COLUMNS.map((c) => `"${c}"`).join(", ");
+
+/**
+ * SQLite writer: a dedicated better-sqlite3 connection (WAL, synchronous=NORMAL: a commit survives a
+ * process crash without an fsync per transaction) and prepared statements; one transaction per batch.
+ */
+export class SqliteDecisionWriter extends GroupCommitWriter {
+  private readonly db: BetterSqlite3.Database;
+  private readonly tx: BetterSqlite3.Transaction<(rows: DecisionRow[]) => void>;
+
+  constructor(file: string, opts: DecisionStoreOptions = {}) {
+    super(opts);
+    this.db = new BetterSqlite3(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 10000");
+    const insert = this.db.prepare(`INSERT INTO "Decision" (${COLS}) VALUES (${DECISION_COLUMNS.map(() => "?").join(", ")})`);
+    const order = this.db.prepare(
+      `INSERT INTO "Order" ("externalId", "customerId", "amountMinor", "currency", "orderDate", "status", "decisionId", "createdAt", "updatedAt")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT("externalId") DO UPDATE SET "amountMinor" = excluded."amountMinor", "currency" = excluded."currency",
+         "orderDate" = excluded."orderDate", "status" = excluded."status", "decisionId" = excluded."decisionId", "updatedAt" = excluded."updatedAt"`,
+    );
+    const profile = this.db.prepare(
+      `INSERT INTO "CreditProfile" ("customerId", "tier", "limitMinor", "currency", "limitValidUntil", "limitCalculation", "lastPd", "lastScore",
+         "lastModelId", "lastDecisionId", "lastScoredAt", "nextReviewDate", "policyVersion", "updatedAt")
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT("customerId") DO UPDATE SET "tier" = excluded."tier", "limitMinor" = excluded."limitMinor", "currency" = excluded."currency",
+         "limitValidUntil" = excluded."limitValidUntil", "limitCalculation" = excluded."limitCalculation", "lastPd" = excluded."lastPd",
+         "lastScore" = excluded."lastScore", "lastModelId" = excluded."lastModelId", "lastDecisionId" = excluded."lastDecisionId",
+         "lastScoredAt" = excluded."lastScoredAt", "nextReviewDate" = excluded."nextReviewDate", "policyVersion" = excluded."policyVersion",
+         "updatedAt" = excluded."updatedAt"`,
+    );
+    this.tx = this.db.transaction((rows: DecisionRow[]) => {
+      for (const r of rows) {
+        insert.run(decisionValues(r, sqliteTime));
+        const t = sqliteTime(r.createdAt);
+        if (r.order) {
+          const o = r.order;
+          order.run(o.externalId, o.customerId, o.amountMinor, o.currency, o.orderDate, o.status, r.id, t, t);
+        }
+        if (r.profile) {
+          const p = r.profile;
+          profile.run(p.customerId, p.tier, p.limitMinor, p.currency, p.limitValidUntil, p.limitCalculation, p.pd, Math.round(p.score), p.modelId, r.id, t,
+            p.nextReviewDate, p.policyVersion, t);
+        }
+      }
+    });
+  }
+
+  protected commit(rows: DecisionRow[]): void {
+    this.tx.immediate(rows);
+  }
+
+  protected async closeConnection(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** PostgreSQL writer: a small pg pool, multi-row INSERTs, one transaction per batch. */
+export class PgDecisionWriter extends GroupCommitWriter {
+  private readonly pool: pg.Pool;
+
+  constructor(url: string, opts: DecisionStoreOptions & { poolSize?: number } = {}) {
+    super(opts);
+    this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 2 });
+    this.pool.on("error", (e) => this.log?.error({ err: e }, "decision store pool error"));
+  }
+
+  protected async commit(rows: DecisionRow[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // 22 parameters per row; PostgreSQL allows 65,535 per statement.
+      for (let i = 0; i < rows.length; i += 2000) {
+        const chunk = rows.slice(i, i + 2000);
+        const params: unknown[] = [];
+        const tuples = chunk.map((r) => {
+          const base = params.length;
+          params.push(...decisionValues(r, (d) => d));
+          return `(${DECISION_COLUMNS.map((_, j) => `$${base + j + 1}`).join(", ")})`;
+        });
+        await client.query(`INSERT INTO "Decision" (${COLS}) VALUES ${tuples.join(", ")}`, params);
+      }
+      for (const r of rows) {
+        if (r.order) {
+          const o = r.order;
+          await client.query(
+            `INSERT INTO "Order" ("externalId", "customerId", "amountMinor", "currency", "orderDate", "status", "decisionId", "createdAt", "updatedAt")
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+             ON CONFLICT ("externalId") DO UPDATE SET "amountMinor" = EXCLUDED."amountMinor", "currency" = EXCLUDED."currency",
+               "orderDate" = EXCLUDED."orderDate", "status" = EXCLUDED."status", "decisionId" = EXCLUDED."decisionId", "updatedAt" = EXCLUDED."updatedAt"`,
+            [o.externalId, o.customerId, o.amountMinor, o.currency, o.orderDate, o.status, r.id, r.createdAt],
+          );
+        }
+        if (r.profile) {
+          const p = r.profile;
+          await client.query(
+            `INSERT INTO "CreditProfile" ("customerId", "tier", "limitMinor", "currency", "limitValidUntil", "limitCalculation", "lastPd", "lastScore",
+               "lastModelId", "lastDecisionId", "lastScoredAt", "nextReviewDate", "policyVersion", "updatedAt")
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $11)
+             ON CONFLICT ("customerId") DO UPDATE SET "tier" = EXCLUDED."tier", "limitMinor" = EXCLUDED."limitMinor", "currency" = EXCLUDED."currency",
+               "limitValidUntil" = EXCLUDED."limitValidUntil", "limitCalculation" = EXCLUDED."limitCalculation", "lastPd" = EXCLUDED."lastPd",
+               "lastScore" = EXCLUDED."lastScore", "lastModelId" = EXCLUDED."lastModelId", "lastDecisionId" = EXCLUDED."lastDecisionId",
+               "lastScoredAt" = EXCLUDED."lastScoredAt", "nextReviewDate" = EXCLUDED."nextReviewDate", "policyVersion" = EXCLUDED."policyVersion",
+               "updatedAt" = EXCLUDED."updatedAt"`,
+            [p.customerId, p.tier, p.limitMinor, p.currency, p.limitValidUntil, p.limitCalculation, p.pd, Math.round(p.score), p.modelId, r.id, r.createdAt,
+              p.nextReviewDate, p.policyVersion],
+          );
+        }
+      }
+      await client.query("COMMIT");
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  protected async closeConnection(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/**
+ * Opens the group-commit writer for a DATABASE_URL (`file:` SQLite or `postgresql://`). The schema must
+ * already be migrated (openDatabase does that).
+ */
+export function openDecisionWriter(url: string, opts: DecisionStoreOptions = {}): DecisionWriter {
+  if (url.startsWith("file:")) return new SqliteDecisionWriter(url.replace(/^file:/, "").replace(/\?.*$/, ""), opts);
+  return new PgDecisionWriter(url, opts);
+}
