@@ -3,3 +3,5 @@
  * attributions mapped to reason codes, and the file-based model registry.
  */
 export * from "./spec";
+export { compileModel, applyCalibrator, mlpTransform, quantileScore, type CompiledModel, type Contribution, type Explanation, type MlpTransform } from "./runtime";
+export { treeShap, treeExpectedValue, shapScratch } from "./treeshap";

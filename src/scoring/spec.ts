@@ -60,6 +60,8 @@ export interface MlpSpec {
   type: "mlp";
   inputs: MlpInputSpec[];
   layers: DenseSpec[];
+  /** Network-input baseline for integrated-gradient attributions (mean training input). */
+  baseline: number[];
 }
 
 /** A linear model on the encoded vector (missing = `fill`), e.g. a WoE scorecard's margin. */

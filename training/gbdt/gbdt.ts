@@ -1,4 +1,4 @@
-import { auc } from "../../src/numeric/metrics";
+import { auc } from "../../src/numeric";
 import type { GbdtSpec, TreeSpec } from "../../src/scoring";
 import { binColumn, binEdges } from "./binning";
 import { mulberry32 } from "../util/random";

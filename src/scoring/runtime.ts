@@ -1,0 +1,444 @@
+import type { CalibratorSpec, DenseSpec, GbdtSpec, LinearSpec, MlpInputSpec, MlpSpec, ModelSpec } from "./spec";
+import { shapScratch, treeDepth, treeExpectedValue, treeShap } from "./treeshap";
+
+/**
+ * Compiled inference: a {@link ModelSpec} turned into closures over preallocated typed arrays, so one
+ * prediction is plain arithmetic with no allocation beyond its result. Used by the REST scoring path and by
+ * training (to evaluate exactly what will be served).
+ */
+
+/** One feature's attribution in log-odds. */
+export interface Contribution {
+  feature: string;
+  value: number | string | null;
+  contribution: number;
+}
+
+/** Explanation of one prediction. */
+export interface Explanation {
+  pd: number;
+  /** Points: 600 at 50:1 good:bad odds, 20 points to double the odds (or the spec's scaling). */
+  score: number;
+  /** Final log-odds of default (after calibration). */
+  logit: number;
+  /** Log-odds of the baseline (expected) prediction; Σ contributions = logit − baseLogit. */
+  baseLogit: number;
+  contributions: Contribution[];
+}
+
+/** Compiled model. */
+export interface CompiledModel {
+  /** PD of one record keyed by feature name (missing/unknown keys are missing). */
+  predict(record: Record<string, unknown>): number;
+  /** Blended margin before calibration. */
+  margin(record: Record<string, unknown>): number;
+  /** PD from a blended margin. */
+  calibrate(margin: number): number;
+  /** Margin of every component for a record (for diagnostics). */
+  componentMargins(record: Record<string, unknown>): Record<string, number>;
+  explain(record: Record<string, unknown>): Explanation;
+  /** Score from a PD with the spec's scaling. */
+  scoreOf(pd: number): number;
+}
+
+const clampP = (p: number) => Math.min(Math.max(p, 1e-9), 1 - 1e-9);
+const logitOf = (p: number) => Math.log(clampP(p) / (1 - clampP(p)));
+
+/** Maps a blended margin to a PD. */
+export function applyCalibrator(c: CalibratorSpec, m: number): number {
+  if (c.type === "none") return 1 / (1 + Math.exp(-m));
+  if (c.type === "platt") return 1 / (1 + Math.exp(-(c.a * m + c.b)));
+  // Isotonic: monotone piecewise-linear through the block means, flat outside.
+  const { x, y } = c;
+  if (m <= x[0]) return clampP(y[0]);
+  const last = x.length - 1;
+  if (m >= x[last]) return clampP(y[last]);
+  let lo = 0;
+  let hi = last;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (x[mid] <= m) lo = mid;
+    else hi = mid;
+  }
+  const t = (m - x[lo]) / (x[hi] - x[lo] || 1);
+  return clampP(y[lo] + t * (y[hi] - y[lo]));
+}
+
+interface FlatForest {
+  base: number;
+  feature: Int32Array;
+  threshold: Float64Array;
+  missingLeft: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+  roots: Int32Array;
+}
+
+function flatten(spec: GbdtSpec): FlatForest {
+  let total = 0;
+  for (const t of spec.trees) total += t.feature.length;
+  const f: FlatForest = {
+    base: spec.baseScore,
+    feature: new Int32Array(total),
+    threshold: new Float64Array(total),
+    missingLeft: new Uint8Array(total),
+    left: new Int32Array(total),
+    right: new Int32Array(total),
+    value: new Float64Array(total),
+    roots: new Int32Array(spec.trees.length),
+  };
+  let o = 0;
+  spec.trees.forEach((t, ti) => {
+    f.roots[ti] = o;
+    for (let k = 0; k < t.feature.length; k++) {
+      f.feature[o + k] = t.feature[k];
+      f.threshold[o + k] = t.threshold[k];
+      f.missingLeft[o + k] = t.missingLeft[k];
+      f.left[o + k] = t.left[k] + o;
+      f.right[o + k] = t.right[k] + o;
+      f.value[o + k] = t.value[k];
+    }
+    o += t.feature.length;
+  });
+  return f;
+}
+
+function forestMargin(f: FlatForest, x: Float64Array): number {
+  let s = f.base;
+  const { feature, threshold, missingLeft, left, right, value, roots } = f;
+  for (let t = 0; t < roots.length; t++) {
+    let k = roots[t];
+    let j = feature[k];
+    while (j >= 0) {
+      const v = x[j];
+      k = (v !== v ? missingLeft[k] === 1 : v <= threshold[k]) ? left[k] : right[k];
+      j = feature[k];
+    }
+    s += value[k];
+  }
+  return s;
+}
+
+/** Compiled MLP: input transform + dense layers, with gradient for integrated gradients. */
+interface CompiledMlp {
+  /** Column count of the transformed input. */
+  width: number;
+  /** For each transformed column, the encoded input it comes from. */
+  owner: Int32Array;
+  transform(x: Float64Array, cats: (string | null)[], z: Float64Array): void;
+  forward(z: Float64Array): number;
+  /** Output and gradient d out / d z into `grad`. */
+  gradient(z: Float64Array, grad: Float64Array): number;
+  baseline: Float64Array;
+}
+
+const SQRT12 = Math.sqrt(12);
+
+/** Standardised uniform score of `v` on ascending quantile knots (piecewise linear), in [-√3, √3]. */
+export function quantileScore(knots: ArrayLike<number>, v: number): number {
+  const n = knots.length;
+  if (n < 2) return 0;
+  if (v <= knots[0]) return -SQRT12 / 2;
+  if (v >= knots[n - 1]) return SQRT12 / 2;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (knots[mid] <= v) lo = mid;
+    else hi = mid;
+  }
+  // Ties in knots (point masses): take the middle of the tied run so a repeated value maps to its mid-rank.
+  let a = lo;
+  while (a > 0 && knots[a - 1] === knots[lo]) a--;
+  const span = knots[hi] - knots[lo];
+  const u = span > 0 && v > knots[lo] ? lo + (v - knots[lo]) / span : (a + lo) / 2;
+  return (u / (n - 1) - 0.5) * SQRT12;
+}
+
+/** The MLP's input transform: encoded inputs (+ raw categorical levels) to the network's input columns. */
+export interface MlpTransform {
+  width: number;
+  /** For each network input column, the encoded input it comes from. */
+  owner: Int32Array;
+  transform(x: ArrayLike<number>, cats: ArrayLike<string | null>, z: Float64Array): void;
+}
+
+/** Builds the input transform of an MLP spec (shared by training and serving so both see the same inputs). */
+export function mlpTransform(inputs: MlpInputSpec[]): MlpTransform {
+  const owners: number[] = [];
+  inputs.forEach((inp, j) => {
+    owners.push(j);
+    if (inp.missingIndicator) owners.push(j);
+    for (let k = 0; k < (inp.oneHot?.length ?? 0); k++) owners.push(j);
+  });
+  const knots = inputs.map((i) => Float64Array.from(i.knots));
+  const oneHotIndex = inputs.map((i) => new Map((i.oneHot ?? []).map((lvl, k) => [lvl, k])));
+  return {
+    width: owners.length,
+    owner: Int32Array.from(owners),
+    transform(x, cats, z) {
+      let c = 0;
+      for (let j = 0; j < inputs.length; j++) {
+        const inp = inputs[j];
+        const v = x[j];
+        const miss = v !== v;
+        z[c++] = miss ? 0 : quantileScore(knots[j], v);
+        if (inp.missingIndicator) z[c++] = miss ? 1 : 0;
+        const oh = inp.oneHot;
+        if (oh) {
+          for (let k = 0; k < oh.length; k++) z[c + k] = 0;
+          const lvl = cats[j];
+          if (lvl !== null) {
+            const k = oneHotIndex[j].get(lvl);
+            if (k !== undefined) z[c + k] = 1;
+          }
+          c += oh.length;
+        }
+      }
+    },
+  };
+}
+
+function compileMlp(spec: MlpSpec): CompiledMlp {
+  const tr = mlpTransform(spec.inputs);
+  const width = tr.width;
+  const layers = spec.layers.map((l: DenseSpec) => ({
+    w: l.w.map((r) => Float64Array.from(r)),
+    b: Float64Array.from(l.b),
+    act: l.activation,
+    out: new Float64Array(l.b.length),
+    pre: new Float64Array(l.b.length),
+  }));
+  if (layers.length === 0 || layers[0].w[0]?.length !== width) {
+    throw new Error(`MLP input width ${layers[0]?.w[0]?.length} does not match the input spec width ${width}`);
+  }
+  const act = (a: string, v: number) => (a === "relu" ? (v > 0 ? v : 0) : a === "tanh" ? Math.tanh(v) : v);
+  const forward = (z: Float64Array): number => {
+    let inp: Float64Array = z;
+    for (const L of layers) {
+      for (let o = 0; o < L.b.length; o++) {
+        const row = L.w[o];
+        let s = L.b[o];
+        for (let i = 0; i < row.length; i++) s += row[i] * inp[i];
+        L.pre[o] = s;
+        L.out[o] = act(L.act, s);
+      }
+      inp = L.out;
+    }
+    return inp[0];
+  };
+  const maxWidth = Math.max(width, ...layers.map((l) => l.b.length));
+  const d1 = new Float64Array(maxWidth);
+  const d2 = new Float64Array(maxWidth);
+  return {
+    width,
+    owner: tr.owner,
+    baseline: new Float64Array(width),
+    transform: tr.transform,
+    forward,
+    gradient(z, grad) {
+      const out = forward(z);
+      // Backpropagate d out / d activations from the last layer.
+      let delta = d1;
+      let next = d2;
+      delta[0] = 1;
+      for (let li = layers.length - 1; li >= 0; li--) {
+        const L = layers[li];
+        const nIn = L.w[0].length;
+        for (let o = 0; o < L.b.length; o++) {
+          const dAct = L.act === "relu" ? (L.pre[o] > 0 ? 1 : 0) : L.act === "tanh" ? 1 - L.out[o] * L.out[o] : 1;
+          delta[o] *= dAct;
+        }
+        for (let i = 0; i < nIn; i++) {
+          let s = 0;
+          for (let o = 0; o < L.b.length; o++) s += L.w[o][i] * delta[o];
+          next[i] = s;
+        }
+        const t = delta;
+        delta = next;
+        next = t;
+      }
+      for (let i = 0; i < width; i++) grad[i] = delta[i];
+      return out;
+    },
+  };
+}
+
+/**
+ * Compiles a model spec. Encoded inputs: numeric values as numbers (NaN = missing); categorical levels as
+ * their weight of evidence (NaN = missing, `unknown` for unseen levels).
+ * @throws Error when the spec is internally inconsistent (caught and reported by the loader).
+ */
+export function compileModel(spec: ModelSpec): CompiledModel {
+  const nIn = spec.inputs.length;
+  const names = spec.inputs.map((i) => i.name);
+  const isCat = spec.inputs.map((i) => i.kind === "categorical");
+  const levelMaps = spec.inputs.map((i) => new Map(Object.entries(i.levels ?? {})));
+  const unknown = spec.inputs.map((i) => i.unknown ?? 0);
+  const x = new Float64Array(nIn);
+  const cats: (string | null)[] = new Array(nIn).fill(null);
+
+  const encode = (rec: Record<string, unknown>) => {
+    for (let j = 0; j < nIn; j++) {
+      const v = rec[names[j]];
+      if (isCat[j]) {
+        const s = v === null || v === undefined || v === "" ? null : typeof v === "string" ? v.trim() : String(v);
+        cats[j] = s;
+        if (s === null || s === "") x[j] = NaN;
+        else {
+          const w = levelMaps[j].get(s);
+          x[j] = w === undefined ? unknown[j] : w;
+        }
+      } else {
+        x[j] = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+        if (!Number.isFinite(x[j])) x[j] = NaN;
+      }
+    }
+  };
+
+  interface Part {
+    name: string;
+    weight: number;
+    margin: () => number;
+    /** Adds weight × attributions (summing to margin − expected) into phi; returns the expected margin. */
+    attribute: (phi: Float64Array) => void;
+    expected: number;
+  }
+  const parts: Part[] = [];
+  for (const [name, comp] of Object.entries(spec.components)) {
+    const weight = spec.blend.weights[name] ?? 0;
+    if (weight === 0) continue;
+    if (comp.type === "gbdt") {
+      const f = flatten(comp);
+      const depth = Math.max(0, ...comp.trees.map(treeDepth));
+      const scratch = shapScratch(depth);
+      const expected = comp.baseScore + comp.trees.reduce((s, t) => s + treeExpectedValue(t), 0);
+      parts.push({
+        name,
+        weight,
+        expected,
+        margin: () => forestMargin(f, x),
+        attribute: (phi) => {
+          for (const t of comp.trees) treeShap(t, x, phi, scratch, weight);
+        },
+      });
+    } else if (comp.type === "linear") {
+      const lin = comp as LinearSpec;
+      const base = spec.baseline.map((b, j) => (b === null ? lin.fill[j] : b));
+      const val = (j: number) => (x[j] !== x[j] ? lin.fill[j] : x[j]);
+      parts.push({
+        name,
+        weight,
+        expected: lin.intercept + lin.coef.reduce((s, c, j) => s + c * base[j], 0),
+        margin: () => {
+          let s = lin.intercept;
+          for (let j = 0; j < nIn; j++) s += lin.coef[j] * val(j);
+          return s;
+        },
+        attribute: (phi) => {
+          for (let j = 0; j < nIn; j++) phi[j] += weight * lin.coef[j] * (val(j) - base[j]);
+        },
+      });
+    } else if (comp.type === "mlp") {
+      const m = compileMlp(comp);
+      const z = new Float64Array(m.width);
+      const zi = new Float64Array(m.width);
+      const grad = new Float64Array(m.width);
+      const acc = new Float64Array(m.width);
+      const baseline = Float64Array.from(comp.baseline);
+      const expected = m.forward(baseline);
+      const steps = 24;
+      parts.push({
+        name,
+        weight,
+        expected,
+        margin: () => {
+          m.transform(x, cats, z);
+          return m.forward(z);
+        },
+        attribute: (phi) => {
+          // Integrated gradients from the baseline (midpoint rule), rescaled so the sum is exact.
+          m.transform(x, cats, z);
+          const target = m.forward(z) - expected;
+          acc.fill(0);
+          for (let s = 0; s < steps; s++) {
+            const a = (s + 0.5) / steps;
+            for (let i = 0; i < m.width; i++) zi[i] = baseline[i] + a * (z[i] - baseline[i]);
+            m.gradient(zi, grad);
+            for (let i = 0; i < m.width; i++) acc[i] += grad[i];
+          }
+          let sum = 0;
+          for (let i = 0; i < m.width; i++) {
+            acc[i] = ((z[i] - baseline[i]) * acc[i]) / steps;
+            sum += acc[i];
+          }
+          const fix = Math.abs(sum) > 1e-12 ? target / sum : 0;
+          for (let i = 0; i < m.width; i++) phi[m.owner[i]] += weight * (fix !== 0 ? acc[i] * fix : 0);
+          if (fix === 0 && Math.abs(target) > 1e-12) {
+            // Degenerate path (all gradients cancel): spread the difference evenly over changed inputs.
+            for (let j = 0; j < nIn; j++) phi[j] += (weight * target) / nIn;
+          }
+        },
+      });
+    } else if (comp.type === "scorecard") {
+      throw new Error("scorecard components must be compiled into a linear component at training time");
+    }
+  }
+  const bias = spec.blend.bias;
+  const baseMargin = bias + parts.reduce((s, p) => s + p.weight * p.expected, 0);
+  const cal = spec.calibrator;
+  const { base: scBase, baseOdds, pdo } = spec.scaling;
+  const factor = pdo / Math.LN2;
+  const phi = new Float64Array(nIn);
+
+  const marginNow = (): number => {
+    let s = bias;
+    for (const p of parts) s += p.weight * p.margin();
+    return s;
+  };
+  const scoreOf = (pd: number) => scBase + factor * (Math.log((1 - clampP(pd)) / clampP(pd)) - Math.log(baseOdds));
+
+  return {
+    predict(rec) {
+      encode(rec);
+      return applyCalibrator(cal, marginNow());
+    },
+    margin(rec) {
+      encode(rec);
+      return marginNow();
+    },
+    calibrate: (m) => applyCalibrator(cal, m),
+    componentMargins(rec) {
+      encode(rec);
+      const out: Record<string, number> = {};
+      for (const p of parts) out[p.name] = p.margin();
+      return out;
+    },
+    scoreOf,
+    explain(rec) {
+      encode(rec);
+      const m = marginNow();
+      const pd = applyCalibrator(cal, m);
+      const logit = logitOf(pd);
+      const baseLogit = logitOf(applyCalibrator(cal, baseMargin));
+      phi.fill(0);
+      for (const p of parts) p.attribute(phi);
+      // Attributions are exact in margin space; map them to the calibrated log-odds by the ratio of the
+      // two differences (exact for Platt scaling, a proportional share for isotonic).
+      const dm = m - baseMargin;
+      const ratio = Math.abs(dm) > 1e-12 ? (logit - baseLogit) / dm : 0;
+      const contributions: Contribution[] = [];
+      for (let j = 0; j < nIn; j++) {
+        const raw = rec[names[j]];
+        const value = isCat[j] ? cats[j] : Number.isNaN(x[j]) ? null : x[j];
+        contributions.push({ feature: names[j], value: raw === undefined ? null : value, contribution: phi[j] * ratio });
+      }
+      if (ratio === 0 && Math.abs(logit - baseLogit) > 1e-12) {
+        for (const c of contributions) c.contribution = (logit - baseLogit) / nIn;
+      }
+      contributions.sort((a, b) => b.contribution - a.contribution);
+      return { pd, score: scoreOf(pd), logit, baseLogit, contributions };
+    },
+  };
+}
