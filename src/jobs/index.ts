@@ -23,6 +23,9 @@ export { defaultHandlers } from "./handlers";
 export { signWebhook, verifyWebhookSignature } from "./handlers/webhook";
 export { promotionGate, type GateInput, type GateResult, type GateThresholds } from "./handlers/gate";
 export { summarizeRun } from "./summary";
+export { registerJobMetrics, jobMetrics } from "./metrics";
+export { listAlerts, acknowledgeAlert, listDriftReports, raiseAlert, psiLevel, PSI_WATCH, PSI_ACT, type AlertRow, type DriftReportRow, type DriftLevel } from "./reports";
+export { getRun as readJobRun, listRuns as listJobRuns } from "./store";
 
 export interface JobRunnerDeps {
   config: Config;

@@ -4,7 +4,7 @@ import { CronSchedule } from "./cron";
 import { backoffDelay, isPermanent, runAttempt } from "./execute";
 import { cronsOf, RunnerBase } from "./runner-base";
 import { RunBusyError, runnerId } from "./store";
-import { JOB_NAMES, type JobName, type JobParams, type JobRun, type JobRunner } from "./types";
+import { JOB_NAMES, type JobName, type JobParams, type JobRun, type JobRunner, type RunNowOptions } from "./types";
 
 /**
  * The in-process runner (no Redis): a cron scheduler per job calling the same handlers with the same
@@ -16,6 +16,7 @@ export class InProcessJobRunner extends RunnerBase implements JobRunner {
   private readonly chains = new Map<JobName, Promise<unknown>>();
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly abort = new AbortController();
 
   async start(): Promise<void> {
     if (this.schedules.length) return;
@@ -32,14 +33,20 @@ export class InProcessJobRunner extends RunnerBase implements JobRunner {
     this.deps.log.info({ mode: this.mode, crons }, "jobs: in-process scheduler started (REDIS_URL unset; jobs run inside this process)");
   }
 
-  async runNow(name: JobName, params: JobParams = {}): Promise<JobRun> {
+  /** Runs the instance in this process; resolves with the finished run unless `opts.wait` is false. */
+  async runNow(name: JobName, params: JobParams = {}, opts: RunNowOptions = {}): Promise<JobRun> {
     if (this.closed) throw new Error("job runner is closed");
     const prep = await this.prepare(name, params);
     if (prep.run.status === "completed") return prep.run;
     const prev = this.chains.get(prep.name) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => this.execute(prep.name, prep.key, prep.params));
     this.chains.set(prep.name, next);
-    return this.track(next);
+    const tracked = this.track(next);
+    if (opts.wait === false) {
+      tracked.catch((err) => this.deps.log.error({ err, job: name }, "job failed"));
+      return prep.run;
+    }
+    return tracked;
   }
 
   private async execute(name: JobName, key: string, params: JobParams): Promise<JobRun> {
@@ -59,7 +66,7 @@ export class InProcessJobRunner extends RunnerBase implements JobRunner {
           if (run) return run;
           throw err;
         }
-        await sleep(backoffDelay(this.retry.backoffMs, attempt));
+        await sleep(backoffDelay(this.retry.backoffMs, attempt), undefined, { signal: this.abort.signal }).catch(() => undefined);
       }
     }
   }
@@ -72,6 +79,7 @@ export class InProcessJobRunner extends RunnerBase implements JobRunner {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.abort.abort();
     for (const s of this.schedules) s.stop();
     this.schedules = [];
     await Promise.allSettled([...this.inflight]);

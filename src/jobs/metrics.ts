@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, register } from "prom-client";
+import { Counter, Gauge, Histogram, register, type Registry } from "prom-client";
+import type { Database } from "../db";
 
 /**
  * Job metrics in prom-client's default registry (the API's /metrics serves it): runs by outcome, durations,
@@ -33,4 +34,43 @@ export function jobMetrics(): JobMetrics {
     ),
   };
   return metrics;
+}
+
+const LEVEL_VALUE: Record<string, number> = { ok: 0, watch: 1, act: 2 };
+
+/**
+ * Registers the job metrics in an app's registry (the API's /metrics). The drift gauges there read the
+ * latest DriftReport at scrape time, so an API process shows drift computed by a worker on another machine.
+ */
+export function registerJobMetrics(registry: Registry, db: Database): void {
+  const m = jobMetrics();
+  for (const metric of [m.runs, m.duration, m.webhookDeliveries]) {
+    if (!registry.getSingleMetric((metric as unknown as { name: string }).name)) registry.registerMetric(metric);
+  }
+  if (registry.getSingleMetric("credit_drift_latest_psi")) return;
+  new Gauge({
+    name: "credit_drift_latest_psi",
+    help: "PSI of the latest drift report, by model and feature (feature=score for the score)",
+    labelNames: ["model", "feature"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const r = await db.prisma.driftReport.findFirst({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      if (!r) return;
+      this.set({ model: r.modelId, feature: "score" }, r.scorePsi);
+      const feats = (r.features ?? []) as { feature: string; psi: number }[];
+      for (const f of Array.isArray(feats) ? feats : []) if (Number.isFinite(f.psi)) this.set({ model: r.modelId, feature: f.feature }, f.psi);
+    },
+  });
+  new Gauge({
+    name: "credit_drift_latest_level",
+    help: "Level of the latest drift report: 0 ok, 1 watch (PSI >= 0.1), 2 act (PSI >= 0.25)",
+    labelNames: ["model"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const r = await db.prisma.driftReport.findFirst({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      if (r) this.set({ model: r.modelId }, LEVEL_VALUE[r.level] ?? 0);
+    },
+  });
 }

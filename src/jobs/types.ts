@@ -82,7 +82,7 @@ export interface RetryPolicy {
 }
 
 export interface RunNowOptions {
-  /** Bull mode: wait for the run to finish (default false: return the queued run). In-process always waits. */
+  /** Wait for the run to finish. Default: false in bull mode (return the queued run), true in-process. */
   wait?: boolean;
   /** Milliseconds to wait when `wait` is set (default 1 h). */
   timeoutMs?: number;
