@@ -72,8 +72,9 @@ export interface ModelProvider {
 /** A policy rule that fired. */
 export interface RuleHit {
   id: string;
-  outcome: string;
-  text: string;
+  outcome: DecisionOutcome;
+  /** English and Chinese sentence (a plain string is shown in both). */
+  text: string | { en: string; zh: string };
   [k: string]: unknown;
 }
 

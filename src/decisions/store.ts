@@ -31,7 +31,11 @@ export interface DecisionRow {
   createdAt: Date;
   /** The ERP order this decision checked: upserted by external id with the decision's status. */
   order?: { externalId: string; customerId: number; amountMinor: number; currency: string; orderDate: string; status: string };
-  /** The customer's credit profile after this decision (tier floor and review history are kept). */
+  /**
+   * The customer's credit profile after this decision. An existing profile gets the new tier and the
+   * last-score fields; its approved limit, validity and tier floor are kept (limits change through reviews
+   * and overrides). A customer without a profile gets one with the decision's limit.
+   */
   profile?: {
     customerId: number;
     tier: string;
@@ -233,11 +237,9 @@ export class SqliteDecisionWriter extends GroupCommitWriter {
       `INSERT INTO "CreditProfile" ("customerId", "tier", "limitMinor", "currency", "limitValidUntil", "limitCalculation", "lastPd", "lastScore",
          "lastModelId", "lastDecisionId", "lastScoredAt", "nextReviewDate", "policyVersion", "updatedAt")
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT("customerId") DO UPDATE SET "tier" = excluded."tier", "limitMinor" = excluded."limitMinor", "currency" = excluded."currency",
-         "limitValidUntil" = excluded."limitValidUntil", "limitCalculation" = excluded."limitCalculation", "lastPd" = excluded."lastPd",
-         "lastScore" = excluded."lastScore", "lastModelId" = excluded."lastModelId", "lastDecisionId" = excluded."lastDecisionId",
-         "lastScoredAt" = excluded."lastScoredAt", "nextReviewDate" = excluded."nextReviewDate", "policyVersion" = excluded."policyVersion",
-         "updatedAt" = excluded."updatedAt"`,
+       ON CONFLICT("customerId") DO UPDATE SET "tier" = excluded."tier", "lastPd" = excluded."lastPd", "lastScore" = excluded."lastScore",
+         "lastModelId" = excluded."lastModelId", "lastDecisionId" = excluded."lastDecisionId", "lastScoredAt" = excluded."lastScoredAt",
+         "policyVersion" = excluded."policyVersion", "updatedAt" = excluded."updatedAt"`,
     );
     this.tx = this.db.transaction((rows: DecisionRow[]) => {
       for (const r of rows) {
@@ -307,11 +309,9 @@ export class PgDecisionWriter extends GroupCommitWriter {
             `INSERT INTO "CreditProfile" ("customerId", "tier", "limitMinor", "currency", "limitValidUntil", "limitCalculation", "lastPd", "lastScore",
                "lastModelId", "lastDecisionId", "lastScoredAt", "nextReviewDate", "policyVersion", "updatedAt")
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $11)
-             ON CONFLICT ("customerId") DO UPDATE SET "tier" = EXCLUDED."tier", "limitMinor" = EXCLUDED."limitMinor", "currency" = EXCLUDED."currency",
-               "limitValidUntil" = EXCLUDED."limitValidUntil", "limitCalculation" = EXCLUDED."limitCalculation", "lastPd" = EXCLUDED."lastPd",
-               "lastScore" = EXCLUDED."lastScore", "lastModelId" = EXCLUDED."lastModelId", "lastDecisionId" = EXCLUDED."lastDecisionId",
-               "lastScoredAt" = EXCLUDED."lastScoredAt", "nextReviewDate" = EXCLUDED."nextReviewDate", "policyVersion" = EXCLUDED."policyVersion",
-               "updatedAt" = EXCLUDED."updatedAt"`,
+             ON CONFLICT ("customerId") DO UPDATE SET "tier" = EXCLUDED."tier", "lastPd" = EXCLUDED."lastPd", "lastScore" = EXCLUDED."lastScore",
+         "lastModelId" = EXCLUDED."lastModelId", "lastDecisionId" = EXCLUDED."lastDecisionId", "lastScoredAt" = EXCLUDED."lastScoredAt",
+         "policyVersion" = EXCLUDED."policyVersion", "updatedAt" = EXCLUDED."updatedAt"`,
             [p.customerId, p.tier, p.limitMinor, p.currency, p.limitValidUntil, p.limitCalculation, p.pd, Math.round(p.score), p.modelId, r.id, r.createdAt,
               p.nextReviewDate, p.policyVersion],
           );
