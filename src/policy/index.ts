@@ -48,3 +48,5 @@ export {
   type OverrideActor,
   type OrderOverrideDecision,
 } from "./overrides";
+export { simulatePortfolio, type PortfolioEntry, type SimulationReport, type SimulationSide, type DecisionCounts } from "./simulate";
+export { loadPortfolio, AWAITING_DECISION, type LoadedPortfolio } from "./portfolio";

@@ -3,30 +3,9 @@ import type { Outcome, Text } from "./schema";
 
 export type { Outcome, Text };
 
-/**
- * Facts about a customer's receivables at an as-of date (money in minor units). Structurally identical to
- * `CreditFacts` from src/features (`computeFacts(history, asOf)`), declared here so that the policy layer
- * depends only on the shape.
- */
-export interface CreditFacts {
-  asOf: IsoDate;
-  openReceivablesMinor: number;
-  overdueMinor: number;
-  /** overdue / open, 0 when nothing is open. */
-  overdueShare: number;
-  /** Days past due of the oldest overdue invoice, 0 when nothing is overdue. */
-  oldestOverdueDays: number;
-  disputedOpenMinor: number;
-  writtenOffMinor12m: number;
-  avgMonthlyPurchasesMinor12m: number;
-  invoiceCount12m: number;
-  onTimeShare12m: number | null;
-  avgDaysLate12m: number | null;
-  maxDaysLate12m: number | null;
-  tenureDays: number | null;
-  /** Predicted days from issue to payment for a new invoice, from the customer's history. */
-  expectedDaysToPay: number | null;
-}
+/** Facts about a customer's receivables at an as-of date (money in minor units), from src/features `computeFacts`. */
+export type { CreditFacts } from "../features";
+import type { CreditFacts } from "../features";
 
 /** The customer's stored credit profile, as far as the check needs it. */
 export interface ProfileState {
