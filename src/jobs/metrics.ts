@@ -44,7 +44,7 @@ const LEVEL_VALUE: Record<string, number> = { ok: 0, watch: 1, act: 2 };
  */
 export function registerJobMetrics(registry: Registry, db: Database): void {
   const m = jobMetrics();
-  for (const metric of [m.runs, m.duration, m.webhookDeliveries]) {
+  for (const metric of [m.runs, m.duration, m.webhookDeliveries] as unknown as Parameters<Registry["registerMetric"]>[0][]) {
     if (!registry.getSingleMetric((metric as unknown as { name: string }).name)) registry.registerMetric(metric);
   }
   if (registry.getSingleMetric("credit_drift_latest_psi")) return;

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { toNumber } from "../../db";
-import { planCollectionAction } from "../../db/repos/credit";
+import { planCollectionAction, toNumber } from "../../db";
 import { buildWorklist, planCollections, type Policy, type RecordedAction, type WorklistItem } from "../../policy";
 import { toMajor, type IsoDate } from "../../shared";
 import { jobMetrics } from "../metrics";
