@@ -1,0 +1,234 @@
+/**
+ * Small SVG charts with axes, gridlines, labels and legends: bar (grouped or stacked), line, horizontal
+ * waterfall and x/y curves (ROC, calibration). Each returns a self-scaling <svg> (viewBox, width 100%).
+ * Data attributes (`data-series`, `data-value`, `data-contribution`) make the plotted numbers checkable.
+ */
+import { h, s } from "./dom";
+
+export const PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d"];
+/** Tier colours: A best (green) to D worst (red). */
+export const TIER_COLORS: Record<string, string> = { A: "#16a34a", B: "#2563eb", C: "#f59e0b", D: "#dc2626", E: "#7f1d1d" };
+export const AGING_COLORS = ["#16a34a", "#facc15", "#f59e0b", "#ea580c", "#b91c1c"];
+
+export interface Series {
+  name: string;
+  values: (number | null)[];
+  color?: string;
+}
+
+/** "Nice" axis ticks covering [min, max]. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  if (min === max) {
+    max = min === 0 ? 1 : min + Math.abs(min) * 0.5;
+    if (min > 0) min = 0;
+  }
+  const span = max - min;
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const norm = raw / mag;
+  const step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+  const lo = Math.floor(min / step) * step;
+  const hi = Math.ceil(max / step) * step;
+  const ticks: number[] = [];
+  for (let v = lo; v <= hi + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+function legend(series: { name: string; color: string }[]): HTMLElement {
+  return h(
+    "div",
+    { class: "legend" },
+    series.map((x) => h("span", { class: "legend-item" }, h("i", { style: `background:${x.color}` }), x.name)),
+  );
+}
+
+function frame(svg: SVGElement, title: string | undefined, series: { name: string; color: string }[] | null): HTMLElement {
+  return h("figure", { class: "chart" }, title ? h("figcaption", null, title) : null, svg, series && series.length > 1 ? legend(series) : null);
+}
+
+const W = 560;
+const M = { top: 14, right: 14, bottom: 40, left: 64 };
+
+/**
+ * Vertical bar chart over categories; several series are grouped side by side, or stacked with
+ * `stacked: true`. `format` renders axis ticks and value labels.
+ */
+export function barChart(opts: {
+  title?: string;
+  categories: string[];
+  series: Series[];
+  stacked?: boolean;
+  format?: (v: number) => string;
+  height?: number;
+  showValues?: boolean;
+  colorsByCategory?: string[];
+}): HTMLElement {
+  const H = opts.height ?? 240;
+  const fmt = opts.format ?? ((v: number) => String(v));
+  const series = opts.series.map((x, i) => ({ ...x, color: x.color ?? PALETTE[i % PALETTE.length] }));
+  const n = opts.categories.length;
+  const totals = opts.categories.map((_, i) => series.reduce((a, x) => a + Math.max(0, x.values[i] ?? 0), 0));
+  const maxV = opts.stacked ? Math.max(0, ...totals) : Math.max(0, ...series.flatMap((x) => x.values.map((v) => v ?? 0)));
+  const ticks = niceTicks(0, maxV || 1);
+  const top = ticks[ticks.length - 1];
+  const iw = W - M.left - M.right;
+  const ih = H - M.top - M.bottom;
+  const y = (v: number) => M.top + ih - (v / top) * ih;
+  const band = iw / Math.max(1, n);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart-svg", role: "img", "aria-label": opts.title ?? "" });
+  for (const tk of ticks) {
+    svg.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(tk), y2: y(tk), class: "grid" }));
+    svg.appendChild(s("text", { x: M.left - 6, y: y(tk) + 4, "text-anchor": "end", class: "tick" }, fmt(tk)));
+  }
+  const step = n > 8 ? Math.ceil(n / 8) : 1;
+  opts.categories.forEach((c, i) => {
+    const x0 = M.left + i * band;
+    if (i % step === 0) svg.appendChild(s("text", { x: x0 + band / 2, y: H - M.bottom + 16, "text-anchor": "middle", class: "tick" }, c));
+    let acc = 0;
+    const gw = (band * 0.72) / (opts.stacked ? 1 : series.length);
+    series.forEach((x, si) => {
+      const v = x.values[i] ?? 0;
+      const color = opts.colorsByCategory && series.length === 1 ? opts.colorsByCategory[i % opts.colorsByCategory.length] : x.color;
+      const bx = opts.stacked ? x0 + band * 0.14 : x0 + band * 0.14 + si * gw;
+      const by = opts.stacked ? y(acc + v) : y(v);
+      const bh = opts.stacked ? y(acc) - y(acc + v) : y(0) - y(v);
+      svg.appendChild(
+        s("rect", { x: bx, y: by, width: Math.max(1, gw - 2), height: Math.max(0, bh), fill: color, rx: 2, dataset: { series: x.name, category: c, value: String(v) } },
+          s("title", null, `${c} · ${x.name}: ${fmt(v)}`)),
+      );
+      if (opts.showValues && !opts.stacked && bh > 0) {
+        svg.appendChild(s("text", { x: bx + (gw - 2) / 2, y: by - 4, "text-anchor": "middle", class: "value" }, fmt(v)));
+      }
+      acc += v;
+    });
+  });
+  svg.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(0), y2: y(0), class: "axis" }));
+  return frame(svg, opts.title, series.length > 1 ? series : null);
+}
+
+/** Line chart over categories (nulls break the line). */
+export function lineChart(opts: { title?: string; categories: string[]; series: Series[]; format?: (v: number) => string; height?: number; yMin?: number }): HTMLElement {
+  const H = opts.height ?? 220;
+  const fmt = opts.format ?? ((v: number) => String(v));
+  const series = opts.series.map((x, i) => ({ ...x, color: x.color ?? PALETTE[i % PALETTE.length] }));
+  const vals = series.flatMap((x) => x.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const ticks = niceTicks(opts.yMin ?? Math.min(0, ...vals), Math.max(...(vals.length ? vals : [1])));
+  const lo = ticks[0];
+  const hi = ticks[ticks.length - 1];
+  const iw = W - M.left - M.right;
+  const ih = H - M.top - M.bottom;
+  const n = opts.categories.length;
+  const x = (i: number) => M.left + (n <= 1 ? iw / 2 : (i / (n - 1)) * iw);
+  const y = (v: number) => M.top + ih - ((v - lo) / (hi - lo || 1)) * ih;
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart-svg", role: "img", "aria-label": opts.title ?? "" });
+  for (const tk of ticks) {
+    svg.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(tk), y2: y(tk), class: "grid" }));
+    svg.appendChild(s("text", { x: M.left - 6, y: y(tk) + 4, "text-anchor": "end", class: "tick" }, fmt(tk)));
+  }
+  const step = n > 8 ? Math.ceil(n / 8) : 1;
+  opts.categories.forEach((c, i) => {
+    if (i % step === 0) svg.appendChild(s("text", { x: x(i), y: H - M.bottom + 16, "text-anchor": "middle", class: "tick" }, c));
+  });
+  for (const sr of series) {
+    let d = "";
+    let pen = false;
+    sr.values.forEach((v, i) => {
+      if (v === null || !Number.isFinite(v)) {
+        pen = false;
+        return;
+      }
+      d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+      pen = true;
+    });
+    svg.appendChild(s("path", { d, fill: "none", stroke: sr.color, "stroke-width": 2.2, dataset: { series: sr.name } }));
+    sr.values.forEach((v, i) => {
+      if (v === null || !Number.isFinite(v)) return;
+      svg.appendChild(s("circle", { cx: x(i), cy: y(v), r: 3, fill: sr.color, dataset: { value: String(v) } }, s("title", null, `${opts.categories[i]} · ${sr.name}: ${fmt(v)}`)));
+    });
+  }
+  svg.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: M.top + ih, y2: M.top + ih, class: "axis" }));
+  return frame(svg, opts.title, series.length > 1 ? series : null);
+}
+
+/**
+ * Horizontal waterfall: each item's bar starts where the previous one ended; the last row shows the total.
+ * Positive values (risk up) are red, negative (risk down) green. Each bar carries `data-contribution`.
+ */
+export function waterfallChart(opts: { title?: string; items: { label: string; value: number; detail?: string }[]; totalLabel: string; format?: (v: number) => string }): HTMLElement {
+  const fmt = opts.format ?? ((v: number) => v.toFixed(3));
+  const rowH = 30;
+  const labelW = 230;
+  const valueW = 70;
+  const rows = opts.items.length + 1;
+  const H = rows * rowH + 34;
+  let acc = 0;
+  const spans = opts.items.map((it) => {
+    const start = acc;
+    acc += it.value;
+    return { ...it, start, end: acc };
+  });
+  const ends = [0, ...spans.map((x) => x.end), ...spans.map((x) => x.start)];
+  const ticks = niceTicks(Math.min(0, ...ends), Math.max(0, ...ends), 4);
+  const lo = ticks[0];
+  const hi = ticks[ticks.length - 1];
+  const x0 = labelW;
+  const x1 = W - valueW;
+  const x = (v: number) => x0 + ((v - lo) / (hi - lo || 1)) * (x1 - x0);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart-svg waterfall", role: "img", "aria-label": opts.title ?? "" });
+  for (const tk of ticks) {
+    svg.appendChild(s("line", { x1: x(tk), x2: x(tk), y1: 4, y2: H - 26, class: tk === 0 ? "axis" : "grid" }));
+    svg.appendChild(s("text", { x: x(tk), y: H - 10, "text-anchor": "middle", class: "tick" }, fmt(tk)));
+  }
+  spans.forEach((it, i) => {
+    const yy = 6 + i * rowH;
+    const a = Math.min(x(it.start), x(it.end));
+    const w = Math.max(2, Math.abs(x(it.end) - x(it.start)));
+    const label = it.label.length > 17 ? `${it.label.slice(0, 16)}…` : it.label;
+    svg.appendChild(s("text", { x: labelW - 8, y: yy + rowH / 2 + 2, "text-anchor": "end", class: "wf-label" }, label, s("title", null, it.label)));
+    svg.appendChild(
+      s("rect", { x: a, y: yy + 4, width: w, height: rowH - 10, rx: 2, fill: it.value >= 0 ? "#dc2626" : "#16a34a", class: "wf-bar", dataset: { contribution: String(it.value), label: it.label } },
+        s("title", null, `${it.label}: ${it.value >= 0 ? "+" : ""}${fmt(it.value)}${it.detail ? ` (${it.detail})` : ""}`)),
+    );
+    if (i > 0) svg.appendChild(s("line", { x1: x(it.start), x2: x(it.start), y1: yy - 6, y2: yy + 4, class: "wf-link" }));
+    svg.appendChild(s("text", { x: x1 + 6, y: yy + rowH / 2 + 2, class: "value" }, `${it.value >= 0 ? "+" : ""}${fmt(it.value)}`));
+  });
+  const ty = 6 + spans.length * rowH;
+  svg.appendChild(s("text", { x: labelW - 8, y: ty + rowH / 2 + 2, "text-anchor": "end", class: "wf-label wf-total" }, opts.totalLabel));
+  svg.appendChild(s("rect", { x: Math.min(x(0), x(acc)), y: ty + 4, width: Math.max(2, Math.abs(x(acc) - x(0))), height: rowH - 10, rx: 2, fill: "#475569", dataset: { total: String(acc) } }));
+  svg.appendChild(s("text", { x: x1 + 6, y: ty + rowH / 2 + 2, class: "value wf-total" }, `${acc >= 0 ? "+" : ""}${fmt(acc)}`));
+  return frame(svg, opts.title, null);
+}
+
+/** X/Y curves on [0,1]² (ROC, calibration), optionally with the diagonal as reference. */
+export function xyChart(opts: {
+  title?: string;
+  series: { name: string; points: [number, number][]; color?: string; markers?: boolean }[];
+  xLabel: string;
+  yLabel: string;
+  diagonal?: boolean;
+}): HTMLElement {
+  const S = 300;
+  const m = { top: 12, right: 12, bottom: 40, left: 48 };
+  const iw = S - m.left - m.right;
+  const ih = S - m.top - m.bottom;
+  const x = (v: number) => m.left + v * iw;
+  const y = (v: number) => m.top + ih - v * ih;
+  const svg = s("svg", { viewBox: `0 0 ${S} ${S}`, class: "chart-svg square", role: "img", "aria-label": opts.title ?? "" });
+  for (const tk of [0, 0.25, 0.5, 0.75, 1]) {
+    svg.appendChild(s("line", { x1: x(tk), x2: x(tk), y1: m.top, y2: m.top + ih, class: "grid" }));
+    svg.appendChild(s("line", { x1: m.left, x2: m.left + iw, y1: y(tk), y2: y(tk), class: "grid" }));
+    svg.appendChild(s("text", { x: x(tk), y: m.top + ih + 14, "text-anchor": "middle", class: "tick" }, String(tk)));
+    svg.appendChild(s("text", { x: m.left - 5, y: y(tk) + 4, "text-anchor": "end", class: "tick" }, String(tk)));
+  }
+  svg.appendChild(s("text", { x: m.left + iw / 2, y: S - 6, "text-anchor": "middle", class: "axis-label" }, opts.xLabel));
+  svg.appendChild(s("text", { x: 12, y: m.top + ih / 2, "text-anchor": "middle", class: "axis-label", transform: `rotate(-90 12 ${m.top + ih / 2})` }, opts.yLabel));
+  if (opts.diagonal) svg.appendChild(s("line", { x1: x(0), y1: y(0), x2: x(1), y2: y(1), class: "diag" }));
+  const series = opts.series.map((sr, i) => ({ ...sr, color: sr.color ?? PALETTE[i % PALETTE.length] }));
+  for (const sr of series) {
+    const d = sr.points.map(([px, py], i) => `${i ? "L" : "M"}${x(px).toFixed(1)},${y(py).toFixed(1)}`).join("");
+    svg.appendChild(s("path", { d, fill: "none", stroke: sr.color, "stroke-width": 2, dataset: { series: sr.name } }));
+    if (sr.markers) for (const [px, py] of sr.points) svg.appendChild(s("circle", { cx: x(px), cy: y(py), r: 3, fill: sr.color }));
+  }
+  return frame(svg, opts.title, series.length > 1 ? series : null);
+}

@@ -1,0 +1,151 @@
+/**
+ * The console's shell: login, navigation, language switch and a hash router (`#/portfolio`,
+ * `#/orders`, `#/customer/<id>`, `#/collections`, `#/models`, `#/decisions`, `#/decisions/<id>`).
+ * Pages are functions that render into the main area and fetch their data from the API.
+ */
+import { api, apiKey, ApiError, setApiKey, setUnauthorizedHandler } from "./api";
+import { h, mount } from "./dom";
+import { initLang, lang, setLang, t, type MsgKey } from "./i18n";
+import { errorBox } from "./ui";
+import { portfolioPage } from "./pages/portfolio";
+import { ordersPage } from "./pages/orders";
+import { customerPage } from "./pages/customer";
+import { collectionsPage } from "./pages/collections";
+import { modelsPage } from "./pages/models";
+import { decisionsPage, decisionPage } from "./pages/decisions";
+
+/** What a page receives: where to render, route parameters and query. */
+export interface PageContext {
+  root: HTMLElement;
+  params: string[];
+  query: URLSearchParams;
+}
+
+type Page = (ctx: PageContext) => Promise<void>;
+
+const NAV: { route: string; key: MsgKey }[] = [
+  { route: "portfolio", key: "nav.portfolio" },
+  { route: "orders", key: "nav.orders" },
+  { route: "collections", key: "nav.collections" },
+  { route: "decisions", key: "nav.decisions" },
+  { route: "models", key: "nav.models" },
+];
+
+const ROUTES: Record<string, Page> = {
+  portfolio: portfolioPage,
+  orders: ordersPage,
+  customer: customerPage,
+  collections: collectionsPage,
+  models: modelsPage,
+  decisions: (ctx) => (ctx.params.length ? decisionPage(ctx) : decisionsPage(ctx)),
+};
+
+function parseHash(): { route: string; params: string[]; query: URLSearchParams } {
+  const raw = location.hash.replace(/^#\/?/, "");
+  const [path, qs] = raw.split("?");
+  const parts = (path || "portfolio").split("/").map(decodeURIComponent);
+  return { route: parts[0], params: parts.slice(1), query: new URLSearchParams(qs ?? "") };
+}
+
+let renderSeq = 0;
+
+async function render(): Promise<void> {
+  const app = document.getElementById("app")!;
+  document.title = t("app.title");
+  if (!apiKey()) {
+    mount(app, loginView());
+    return;
+  }
+  const { route, params, query } = parseHash();
+  const main = h("main", { id: "page", class: "page", "data-route": route });
+  mount(app, shell(route), main);
+  const page = ROUTES[route] ?? portfolioPage;
+  const seq = ++renderSeq;
+  main.setAttribute("aria-busy", "true");
+  main.appendChild(h("p", { class: "loading" }, t("common.loading")));
+  try {
+    await page({ root: main, params, query });
+  } catch (err) {
+    if (seq !== renderSeq) return;
+    if (err instanceof ApiError && err.status === 401) return;
+    mount(main, errorBox(err, () => void render()));
+  } finally {
+    if (seq === renderSeq) {
+      main.setAttribute("aria-busy", "false");
+      main.dataset.ready = "true";
+    }
+  }
+}
+
+function shell(active: string): HTMLElement {
+  return h(
+    "header",
+    { class: "topbar" },
+    h("a", { class: "brand", href: "#/portfolio" }, h("span", { class: "logo" }, "信"), h("span", null, t("app.title"))),
+    h(
+      "nav",
+      { class: "nav" },
+      NAV.map((n) => h("a", { href: `#/${n.route}`, class: active === n.route ? "active" : "", "data-nav": n.route }, t(n.key))),
+    ),
+    h(
+      "div",
+      { class: "top-actions" },
+      h("button", { class: "btn ghost", id: "lang-switch", "data-testid": "lang-switch", onclick: () => switchLang() }, t("lang.switch")),
+      h("button", { class: "btn ghost", id: "logout", onclick: () => logout() }, t("nav.logout")),
+    ),
+  );
+}
+
+function switchLang(): void {
+  setLang(lang() === "zh-CN" ? "en" : "zh-CN");
+  void render();
+}
+
+function logout(): void {
+  setApiKey(null);
+  void render();
+}
+
+function loginView(): HTMLElement {
+  const input = h("input", { id: "api-key", type: "password", autocomplete: "off", required: true, "aria-label": t("login.key") }) as HTMLInputElement;
+  const msg = h("p", { class: "field-error", id: "login-error" });
+  const form = h(
+    "form",
+    {
+      class: "login card",
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const key = input.value.trim();
+        if (!key) return;
+        setApiKey(key);
+        try {
+          await api("/portfolio/summary", { query: { top: 1 } });
+          void render();
+        } catch (err) {
+          setApiKey(null);
+          msg.textContent = err instanceof ApiError && err.status === 401 ? t("login.invalid") : errorBox(err).textContent;
+        }
+      },
+    },
+    h("h1", null, t("app.title")),
+    h("p", { class: "muted" }, t("app.subtitle")),
+    h("p", null, t("login.intro")),
+    h("label", { for: "api-key" }, t("login.key")),
+    input,
+    msg,
+    h("div", { class: "row" }, h("button", { class: "btn primary big", type: "submit", id: "login-submit" }, t("login.submit")),
+      h("button", { class: "btn ghost", type: "button", onclick: () => { switchLang(); } }, t("lang.switch"))),
+  );
+  return h("div", { class: "login-wrap" }, form);
+}
+
+setUnauthorizedHandler(() => {
+  // During sign-in the login form reports the bad key itself.
+  if (document.getElementById("api-key")) return;
+  setApiKey(null);
+  void render();
+});
+
+initLang();
+window.addEventListener("hashchange", () => void render());
+void render();

@@ -1,0 +1,98 @@
+import { api, errorMessage } from "../api";
+import { h, mount } from "../dom";
+import { fmtDate, fmtMoney, fmtNum, fmtPct, lang, t } from "../i18n";
+import type { PageContext } from "../main";
+import type { OrderItem, OrdersPage, RuleHit } from "../types";
+import { badge, confirmDialog, pager, toast } from "../ui";
+
+/** Localised text of a fired rule (zh/en members when the policy provides them, else its text). */
+export function ruleText(r: unknown): string {
+  if (typeof r === "string") return r;
+  if (!r || typeof r !== "object") return String(r);
+  const x = r as RuleHit & { zh?: string; en?: string; message?: string };
+  const local = lang() === "zh-CN" ? x.zh : x.en;
+  return local ?? x.text ?? x.message ?? x.id ?? JSON.stringify(r);
+}
+
+/** The rules of a decision as a list. */
+export function rulesList(rules: unknown): HTMLElement {
+  const list = Array.isArray(rules) ? rules : [];
+  if (!list.length) return h("p", { class: "muted small" }, t("common.none"));
+  return h(
+    "ul",
+    { class: "rules" },
+    list.map((r) => {
+      const x = r as Partial<RuleHit>;
+      return h("li", { "data-rule": x.id ?? "" }, x.outcome ? badge("outcome", String(x.outcome)) : null, " ", ruleText(r), x.id ? h("code", { class: "muted small" }, ` ${x.id}`) : null);
+    }),
+  );
+}
+
+/** 待审订单: held orders as cards (phone-friendly), each with the rules that fired and release/reject. */
+export async function ordersPage({ root, query }: PageContext): Promise<void> {
+  const offset = Number(query.get("offset") ?? 0) || 0;
+  const page = await api<OrdersPage>("/orders", { query: { status: "held", limit: 20, offset } });
+  const list = h("div", { class: "order-list", "data-testid": "order-list" }, page.items.map((o) => orderCard(o, root)));
+  mount(
+    root,
+    h("div", { class: "page-head" }, h("h1", null, t("orders.title")), h("span", { class: "muted", "data-testid": "order-count" }, t("orders.count", { n: fmtNum(page.total) }))),
+    page.items.length ? list : h("p", { class: "empty card" }, t("orders.empty")),
+    page.total > page.limit ? pager(page, (o) => (location.hash = `#/orders?offset=${o}`)) : null,
+  );
+}
+
+function orderCard(o: OrderItem, root: HTMLElement): HTMLElement {
+  const act = async (action: "release" | "reject") => {
+    const reason = await confirmDialog({
+      message: t(action === "release" ? "orders.confirmRelease" : "orders.confirmReject", { id: o.orderId }),
+      reason: { label: t("orders.reasonLabel"), placeholder: t("orders.reasonPlaceholder") },
+      confirmLabel: t(action === "release" ? "orders.release" : "orders.reject"),
+      danger: action === "reject",
+    });
+    if (reason === null) return;
+    try {
+      await api(`/orders/${encodeURIComponent(o.orderId)}/${action}`, { method: "POST", body: { reason } });
+      toast(t(action === "release" ? "orders.released" : "orders.rejected", { id: o.orderId }));
+      cardEl.remove();
+      const count = root.querySelector('[data-testid="order-count"]');
+      const left = root.querySelectorAll("[data-order]").length;
+      if (count) count.textContent = t("orders.count", { n: fmtNum(Math.max(0, left)) });
+    } catch (err) {
+      toast(errorMessage(err), "error");
+    }
+  };
+  const cardEl = h(
+    "article",
+    { class: "card order", "data-order": o.orderId },
+    h(
+      "div",
+      { class: "order-head" },
+      h("div", null, h("div", { class: "order-id" }, o.orderId), h("a", { href: `#/customer/${encodeURIComponent(o.customerId)}`, class: "order-customer" }, o.customerName)),
+      h("div", { class: "order-amount" }, fmtMoney(o.amount, o.currency)),
+    ),
+    h(
+      "dl",
+      { class: "facts" },
+      fact(t("orders.orderDate"), fmtDate(o.orderDate)),
+      fact(t("common.tier"), badge("tier", o.tier)),
+      fact(t("common.pd"), fmtPct(o.pd, 2)),
+      fact(t("common.score"), fmtNum(o.score)),
+      fact(t("common.limit"), fmtMoney(o.limit, o.currency)),
+      fact(t("common.exposure"), fmtMoney(o.exposure, o.currency)),
+      fact(t("common.decision"), badge("outcome", o.decision)),
+    ),
+    h("h3", null, t("orders.rules")),
+    rulesList(o.rules),
+    h(
+      "div",
+      { class: "order-actions" },
+      h("button", { class: "btn big primary", "data-action": "release", onclick: () => void act("release") }, t("orders.release")),
+      h("button", { class: "btn big danger", "data-action": "reject", onclick: () => void act("reject") }, t("orders.reject")),
+    ),
+  );
+  return cardEl;
+}
+
+function fact(label: string, value: Node | string): HTMLElement[] {
+  return [h("dt", null, label), h("dd", null, value)];
+}
