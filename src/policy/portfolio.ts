@@ -1,56 +1,10 @@
-import * as dbModule from "../db";
-import { blacklistedCustomerIds, listOrders, listProfiles, openOrdersTotals, openReceivablesTotalSql, toNumber, type Database } from "../db";
-import { computeFacts, type CustomerHistory } from "../features";
+import { blacklistedCustomerIds, listOrders, listProfiles, loadHistories, openOrdersTotals, openReceivablesTotalSql, type Database } from "../db";
+import { computeFacts } from "../features";
 import type { IsoDate } from "../shared";
 import type { PortfolioEntry } from "./simulate";
 
 /** Orders that wait for a credit decision and are replayed by the simulation. */
 export const AWAITING_DECISION = ["pending", "review", "held", "prepay"];
-
-type HistoryLoader = (db: Database) => Promise<CustomerHistory[]>;
-
-/**
- * Every customer's payment history. Uses the history repository's `loadHistories(db)` when src/db provides
- * it; otherwise reads customers, invoices and payments directly.
- */
-async function loadAllHistories(db: Database): Promise<CustomerHistory[]> {
-  const shared = (dbModule as Record<string, unknown>).loadHistories as HistoryLoader | undefined;
-  if (typeof shared === "function") return shared(db);
-  const customers = await db.prisma.customer.findMany({
-    select: {
-      id: true,
-      externalId: true,
-      registrationDate: true,
-      industry: true,
-      paymentTermsDays: true,
-      profile: { select: { limitMinor: true } },
-      invoices: { orderBy: { issueDate: "asc" } },
-      payments: { orderBy: { date: "asc" }, include: { invoice: { select: { externalId: true } } } },
-    },
-    orderBy: { id: "asc" },
-  });
-  return customers.map((c) => ({
-    customerId: c.externalId,
-    registrationDate: c.registrationDate,
-    industry: c.industry,
-    paymentTermsDays: c.paymentTermsDays,
-    creditLimitMinor: c.profile ? toNumber(c.profile.limitMinor) : null,
-    invoices: c.invoices.map((i) => ({
-      id: i.externalId,
-      customerId: c.externalId,
-      issueDate: i.issueDate,
-      dueDate: i.dueDate,
-      amountMinor: toNumber(i.amountMinor),
-      currency: i.currency,
-      paidMinor: toNumber(i.paidMinor),
-      settledDate: i.settledDate,
-      disputed: i.disputed,
-      status: i.status as "open" | "paid" | "written_off" | "cancelled",
-      writtenOffDate: i.writtenOffDate,
-    })),
-    payments: c.payments.map((p) => ({ id: p.externalId, customerId: c.externalId, invoiceId: p.invoice?.externalId ?? null, date: p.date, amountMinor: toNumber(p.amountMinor) })),
-  }));
-}
 
 export interface LoadedPortfolio {
   asOf: IsoDate;
@@ -65,8 +19,7 @@ export interface LoadedPortfolio {
  * @param onProgress called with (done, total) while computing facts
  */
 export async function loadPortfolio(db: Database, asOf: IsoDate, onProgress?: (done: number, total: number) => void): Promise<LoadedPortfolio> {
-  const [histories, profiles, blacklisted, openOrders, pending, idRows, sqlOpen] = await Promise.all([
-    loadAllHistories(db),
+  const [profiles, blacklisted, openOrders, pending, idRows, sqlOpen] = await Promise.all([
     listProfiles(db),
     blacklistedCustomerIds(db),
     openOrdersTotals(db),
@@ -83,7 +36,9 @@ export async function loadPortfolio(db: Database, asOf: IsoDate, onProgress?: (d
     pendingOf.set(o.customerId, list);
   }
   const entries: PortfolioEntry[] = [];
-  histories.forEach((h, i) => {
+  const total = idRows.length;
+  // Histories stream in batches; only the facts are kept, so memory does not grow with the history.
+  for await (const h of loadHistories(db)) {
     const id = idOf.get(h.customerId)!;
     const p = profileOf.get(id);
     entries.push({
@@ -95,7 +50,7 @@ export async function loadPortfolio(db: Database, asOf: IsoDate, onProgress?: (d
       blacklisted: blacklisted.has(id),
       pendingOrders: (pendingOf.get(id) ?? []).map((o) => ({ id: o.externalId, amountMinor: o.amountMinor, currency: o.currency, date: o.orderDate })),
     });
-    if (onProgress && (i % 250 === 0 || i === histories.length - 1)) onProgress(i + 1, histories.length);
-  });
+    if (onProgress && (entries.length % 250 === 0 || entries.length === total)) onProgress(entries.length, total);
+  }
   return { asOf, entries, sqlOpenReceivablesMinor: sqlOpen };
 }

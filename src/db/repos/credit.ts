@@ -393,7 +393,7 @@ export interface LimitChangeWrite {
   actor?: string | null;
   jobRunId?: string | null;
   /** Profile fields written with an applied change (tier, validity, PD, ...). */
-  profile?: Omit<ProfileWrite, "limitMinor">;
+  profile?: Partial<Omit<ProfileWrite, "limitMinor">>;
 }
 
 /**
