@@ -17,3 +17,5 @@ export {
   type IdempotencyEntry,
 } from "./repos/ingest";
 export * from "./repos/credit";
+export { loadHistory, loadHistories, closeHistoryReader, type LoadHistoriesOptions } from "./repos/history";
+export { seedDemo, resetCustomerData, type SeedOptions, type SeedMode, type SeedCounts } from "./repos/seed";
