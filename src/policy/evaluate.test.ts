@@ -239,5 +239,9 @@ describe("formatMoney", () => {
     expect(formatMoney(0)).toBe("0.00");
     expect(formatMoney(-150)).toBe("-1.50");
     expect(formatMoney(1234567, "JPY")).toBe("1,234,567");
+    expect(formatMoney(100_001_000_05)).toBe("100,001,000.05");
+    expect(formatMoney(1_000_005)).toBe("10,000.05");
+    expect(formatMoney(-1)).toBe("-0.01");
+    expect(formatMoney(500, "KWD")).toBe("0.500");
   });
 });
