@@ -78,6 +78,27 @@ describe("binNumeric", () => {
     const forced = binNumeric("x", x, y, { trend: "descending", specialValues: [-1] });
     expect(forced.bins.filter((q) => q.kind === "range").length).toBe(1);
   });
+  it("fits a valley shape for U-shaped risk only when asked", () => {
+    let s2 = 3;
+    const u = () => (s2 = (s2 * 16807) % 2147483647) / 2147483647;
+    const n = 6000;
+    const age = new Float64Array(n);
+    const yy = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      age[i] = 18 + Math.floor(u() * 60);
+      const d = (age[i] - 45) / 27;
+      yy[i] = u() < 0.05 + 0.3 * d * d ? 1 : 0;
+    }
+    const mono = binNumeric("age", age, yy);
+    const uni = binNumeric("age", age, yy, { trend: "auto-unimodal" });
+    expect(uni.trend).toBe("valley");
+    expect(uni.iv).toBeGreaterThan(mono.iv * 1.05);
+    const r = uni.bins.filter((q) => q.kind === "range").map((q) => q.eventRate);
+    const lowest = r.indexOf(Math.min(...r));
+    for (let i = 1; i <= lowest; i++) expect(r[i]).toBeLessThan(r[i - 1]);
+    for (let i = lowest + 1; i < r.length; i++) expect(r[i]).toBeGreaterThan(r[i - 1]);
+    expect(binNumeric("age", age, yy, { trend: "peak" }).trend).toBe("peak");
+  });
   it("handles constant, all-missing and few-distinct columns", () => {
     const yy = new Uint8Array([0, 1, 0, 1, 0, 0]);
     const c = binNumeric("c", new Float64Array(6).fill(3), yy);

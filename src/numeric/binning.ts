@@ -18,7 +18,10 @@
  */
 import { woeIv } from "./woe";
 
-export type TrendOption = "auto" | "ascending" | "descending" | "none";
+export type TrendOption = "auto" | "auto-unimodal" | "ascending" | "descending" | "peak" | "valley" | "none";
+
+/** "auto-unimodal" prefers a peak/valley shape only when it raises IV by more than this factor. */
+export const UNIMODAL_GAIN = 1.05;
 
 export interface BinningOptions {
   /** Quantile pre-bins for numeric features, default 20 (distinct values are used when fewer). */
@@ -29,7 +32,9 @@ export interface BinningOptions {
   minBinShare?: number;
   /**
    * Event-rate trend over numeric range bins, default "auto" (tries ascending and descending and keeps the
-   * one with the higher IV). "none" skips the monotonic constraint. Ignored for categorical features,
+   * one with the higher IV). "peak" / "valley" fit a rise-then-fall / fall-then-rise shape (best turning
+   * point by IV); "auto-unimodal" also tries both and keeps one only when it raises IV by more than 5%.
+   * "none" skips the shape constraint. Ignored for categorical features,
    * whose bins are ordered by event rate anyway.
    */
   trend?: TrendOption;
@@ -68,7 +73,7 @@ export interface BinningResult {
   feature: string;
   type: "numeric" | "categorical";
   /** Event-rate trend of the range bins actually fitted. */
-  trend: "ascending" | "descending" | "none";
+  trend: "ascending" | "descending" | "peak" | "valley" | "none";
   /** Range (ascending) or category (by event rate) bins first, then special bins, then the missing bin. */
   bins: Bin[];
   /** Index of the missing bin in `bins` (always present, possibly empty). */
@@ -312,9 +317,25 @@ export function binNumeric(feature: string, values: ArrayLike<number>, y: ArrayL
     const mono = dir === "none" ? pre : pava(pre, dir === "ascending");
     return enforceMaxBins(enforceMinSize(mono, minCount), o.maxBins, cleanE, cleanCount);
   };
+  const unimodal = (shape: "peak" | "valley"): Block[] => {
+    let best = run("none");
+    let bestIv = -Infinity;
+    for (let t = 1; t < pre.length; t++) {
+      // peak: rising then falling; valley: falling then rising. Merging neighbours keeps the shape.
+      const left = pava(pre.slice(0, t), shape === "peak");
+      const right = pava(pre.slice(t), shape === "valley");
+      const bl = enforceMaxBins(enforceMinSize([...left, ...right], minCount), o.maxBins, cleanE, cleanCount);
+      const iv = totalIv(bl, cleanE, cleanCount);
+      if (iv > bestIv) {
+        bestIv = iv;
+        best = bl;
+      }
+    }
+    return best;
+  };
   let trend: BinningResult["trend"];
   let blocks: Block[];
-  if (o.trend === "auto") {
+  if (o.trend === "auto" || o.trend === "auto-unimodal") {
     const a = run("ascending");
     const d = run("descending");
     // Ties go to ascending; a one-bin result has no trend.
@@ -325,6 +346,20 @@ export function binNumeric(feature: string, values: ArrayLike<number>, y: ArrayL
       blocks = d;
       trend = "descending";
     }
+    if (o.trend === "auto-unimodal") {
+      const mono = totalIv(blocks, cleanE, cleanCount);
+      for (const shape of ["peak", "valley"] as const) {
+        const u = unimodal(shape);
+        // A unimodal fit can only add IV; demand a clear gain before giving up monotonicity.
+        if (totalIv(u, cleanE, cleanCount) > UNIMODAL_GAIN * Math.max(mono, totalIv(blocks, cleanE, cleanCount))) {
+          blocks = u;
+          trend = shape;
+        }
+      }
+    }
+  } else if (o.trend === "peak" || o.trend === "valley") {
+    blocks = unimodal(o.trend);
+    trend = o.trend;
   } else {
     blocks = run(o.trend);
     trend = o.trend;

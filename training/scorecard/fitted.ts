@@ -443,7 +443,7 @@ const binSchema = z.object({
 const binningSchema = z.object({
   feature: z.string(),
   type: z.enum(["numeric", "categorical"]),
-  trend: z.enum(["ascending", "descending", "none"]),
+  trend: z.enum(["ascending", "descending", "peak", "valley", "none"]),
   bins: z.array(binSchema).min(1),
   missingBin: z.number().int(),
   fallbackBin: z.number().int(),
