@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { pino, destination as pinoDestination, type Logger } from "pino";
 
 /**
  * Structured JSON logs (pino). Servers and workers log to stdout; the CLI logs to stderr so that its
@@ -15,7 +15,7 @@ const redact = {
 export function createLogger(name: string, destination: 1 | 2 = 1): Logger {
   return pino(
     { name, level: process.env.LOG_LEVEL ?? (process.env.VITEST ? "silent" : "info"), redact, base: { service: "credit", component: name } },
-    pino.destination({ fd: destination, sync: destination === 2 }),
+    pinoDestination({ fd: destination, sync: destination === 2 }),
   );
 }
 
