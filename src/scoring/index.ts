@@ -5,3 +5,4 @@
 export * from "./spec";
 export { compileModel, applyCalibrator, mlpTransform, quantileScore, type CompiledModel, type Contribution, type Explanation, type MlpTransform } from "./runtime";
 export { treeShap, treeExpectedValue, shapScratch } from "./treeshap";
+export { loadModel, verifyArtifact, fromCompiled, sha256, ModelLoadError, MANIFEST_FILE, MANIFEST_VERSION, type Manifest, type ScoringModel } from "./artifact";

@@ -1,4 +1,5 @@
 import type { CalibratorSpec, DenseSpec, GbdtSpec, LinearSpec, MlpInputSpec, MlpSpec, ModelSpec } from "./spec";
+import { compileBinning } from "../numeric";
 import { shapScratch, treeDepth, treeExpectedValue, treeShap } from "./treeshap";
 
 /**
@@ -279,7 +280,9 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   const x = new Float64Array(nIn);
   const cats: (string | null)[] = new Array(nIn).fill(null);
 
+  let cur: Record<string, unknown> = {};
   const encode = (rec: Record<string, unknown>) => {
+    cur = rec;
     for (let j = 0; j < nIn; j++) {
       const v = rec[names[j]];
       if (isCat[j]) {
@@ -382,7 +385,29 @@ export function compileModel(spec: ModelSpec): CompiledModel {
         },
       });
     } else if (comp.type === "scorecard") {
-      throw new Error("scorecard components must be compiled into a linear component at training time");
+      const lookups = comp.features.map((f) => compileBinning(f.binning));
+      const contrib = comp.features.map((f) => Float64Array.from(f.contrib));
+      const index = comp.features.map((f) => {
+        const j = names.indexOf(f.name);
+        if (j < 0) throw new Error(`scorecard feature '${f.name}' is not a model input`);
+        return j;
+      });
+      const k = comp.features.length;
+      const fnames = comp.features.map((f) => f.name);
+      parts.push({
+        name,
+        weight,
+        // The scorecard's own baseline: every characteristic at WoE 0 (the population's evidence).
+        expected: comp.intercept,
+        margin: () => {
+          let s = comp.intercept;
+          for (let q = 0; q < k; q++) s += contrib[q][lookups[q].binOf(cur[fnames[q]])];
+          return s;
+        },
+        attribute: (phi) => {
+          for (let q = 0; q < k; q++) phi[index[q]] += weight * contrib[q][lookups[q].binOf(cur[fnames[q]])];
+        },
+      });
     }
   }
   const bias = spec.blend.bias;

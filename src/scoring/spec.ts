@@ -1,3 +1,5 @@
+import type { BinningResult } from "../numeric";
+
 /**
  * The inference specification stored in an artifact's model.json: everything needed to turn a record into
  * a PD with plain arithmetic (no TF.js): input encoding, candidate models, blend and calibrator.
@@ -74,10 +76,14 @@ export interface LinearSpec {
 
 export type ComponentSpec = GbdtSpec | MlpSpec | LinearSpec | ScorecardComponentSpec;
 
-/** The scorecard candidate, stored as its estimator JSON and evaluated by the scorecard's own runtime. */
+/**
+ * A WoE scorecard as an additive model on raw values: margin = intercept + Σ contrib[bin of the feature's
+ * raw value]; `binning` is the scorecard's fitted binning (src/numeric `BinningResult`).
+ */
 export interface ScorecardComponentSpec {
   type: "scorecard";
-  model: unknown;
+  intercept: number;
+  features: { name: string; binning: BinningResult; contrib: number[] }[];
 }
 
 /** Maps the blended margin to a PD. */

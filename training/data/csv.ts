@@ -55,7 +55,7 @@ export interface TargetOptions {
   positive?: string;
 }
 
-const MISSING = new Set(["", "na", "n/a", "nan", "null", "none", "?", "#n/a", "nil", "missing", "."]);
+const MISSING = new Set(["", "na", "n/a", "nan", "null", "?", "#n/a", "nil"]);
 const POSITIVE_WORDS = ["1", "true", "yes", "y", "bad", "default", "defaulted", "1.0", "t", "positive", "churn"];
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const COMMA_NUMBER_RE = /^[+-]?\d+(,\d+)?$/;
