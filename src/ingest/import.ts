@@ -1,6 +1,7 @@
 import { type Database, type IngestStore, type UpsertCounts } from "../db";
 import { AppError, describeValue, ValidationError } from "../shared";
-import { DuplicateTracker, ingestStoreFor, resolveReferences, writeRows, type CustomerIdCache, type ParsedRow } from "./batch";
+import { ingestStoreFor, resolveReferences, writeRows, type CustomerIdCache, type ParsedRow } from "./batch";
+import { CompactIdSet } from "./idset";
 import { openCsv } from "./reader";
 import { canonicalField, FIELDS, INGEST_KINDS, parseRow, type IngestKind, type RowError } from "./schemas";
 
@@ -54,6 +55,23 @@ export interface ImportResult extends UpsertCounts {
   writeSeconds: number;
   /** Data rows per wall-clock second over both passes. */
   rowsPerSecond: number;
+}
+
+/**
+ * Turns suspected duplicates (equal 64-bit id hashes) into errors after checking the real ids: one more
+ * streaming pass that keeps only the ids of the rows the suspects point back to.
+ */
+async function confirmDuplicates(
+  file: string,
+  csvOpts: Parameters<typeof openCsv>[1],
+  suspects: { row: number; line: number; id: string; firstRow: number }[],
+): Promise<RowError[]> {
+  const wanted = new Map<number, string | undefined>(suspects.map((s) => [s.firstRow, undefined]));
+  const src = await openCsv(file, csvOpts);
+  for await (const chunk of src.chunks) for (const rec of chunk) if (wanted.has(rec.row)) wanted.set(rec.row, rec.values.externalId?.trim());
+  return suspects
+    .filter((s) => wanted.get(s.firstRow) === s.id)
+    .map((s) => ({ row: s.row, line: s.line, field: "externalId", expected: `an external id not already used in this file (also at row ${s.firstRow})`, received: describeValue(s.id) }));
 }
 
 /** The write pass met data that changed after validation (e.g. a customer deleted meanwhile). */
@@ -111,7 +129,10 @@ export async function importCsv(db: Database, kind: IngestKind, file: string, op
       opts.onError?.(e);
     }
   };
-  const dups = new DuplicateTracker();
+  const seen = new CompactIdSet();
+  // Rows whose external id hashes like an earlier row's: confirmed (or cleared) after the pass.
+  const suspects: { row: number; line: number; id: string; firstRow: number }[] = [];
+  const rowsWithErrors = new Set<number>();
   for await (const chunk of src.chunks) {
     const parsed: ParsedRow<IngestKind>[] = [];
     const chunkErrors: RowError[] = [];
@@ -126,15 +147,26 @@ export async function importCsv(db: Database, kind: IngestKind, file: string, op
         chunkErrors.push(...r.errors);
         continue;
       }
-      const dup = dups.check(rec, r.value.externalId);
-      if (dup) chunkErrors.push(dup);
-      else parsed.push({ row: rec.row, line: rec.line, value: r.value });
+      const firstRow = seen.add(r.value.externalId, rec.row);
+      if (firstRow) suspects.push({ row: rec.row, line: rec.line, id: r.value.externalId, firstRow });
+      parsed.push({ row: rec.row, line: rec.line, value: r.value });
     }
     const refs = await resolveReferences(store, kind, parsed, cache);
     chunkErrors.push(...refs.errors);
+    if (suspects.length) for (const e of refs.errors) rowsWithErrors.add(e.row);
     // Stable sort: file order, and a row's field errors in schema order.
     report(chunkErrors.sort((a, b) => a.row - b.row));
     opts.onProgress?.({ phase: "validate", rows, bytes: src.bytesRead(), totalBytes: src.totalBytes });
+  }
+  if (suspects.length) {
+    const dupErrors = await confirmDuplicates(file, csvOpts, suspects);
+    for (const e of dupErrors) {
+      if (rowsWithErrors.has(e.row)) {
+        // The row was already counted as rejected: add its error without counting it twice.
+        rejected--;
+      }
+      report([e]);
+    }
   }
   const t1 = performance.now();
 

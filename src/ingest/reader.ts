@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { parse, type CsvError } from "csv-parse";
+import { Parser, type CsvError } from "csv-parse";
 import { describeValue, ValidationError, type FieldIssue } from "../shared";
 import { decoderFor, detectEncoding, type EncodingInfo } from "./encoding";
 import type { RowError } from "./schemas";
@@ -47,6 +47,16 @@ export interface OpenCsvOptions {
   chunkSize?: number;
 }
 
+/**
+ * csv-parse's `info: true` builds two objects per record; only the line number is needed, and the parser's
+ * live counter holds it at the moment the record is pushed.
+ */
+class LineParser extends Parser {
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    return super.push(record === null ? null : { record, lines: this.info.lines }, encoding);
+  }
+}
+
 /** Largest accepted record, in characters (a runaway quote must not swallow memory). */
 const MAX_RECORD_CHARS = 1_000_000;
 
@@ -64,8 +74,7 @@ export async function openCsv(file: string, opts: OpenCsvOptions): Promise<CsvSo
   input.on("data", (b) => (bytes += b.length));
   // Errors csv-parse recovers from (bad quoting): kept by line until the surrounding records are emitted.
   const skipped: { line: number; message: string; code: string }[] = [];
-  const parser = parse({
-    info: true,
+  const parser = new LineParser({
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
@@ -79,7 +88,7 @@ export async function openCsv(file: string, opts: OpenCsvOptions): Promise<CsvSo
   input.on("error", (e) => parser.destroy(e));
   decoded.pipe(parser);
 
-  type Parsed = { record: string[]; info: { lines: number } };
+  type Parsed = { record: string[]; lines: number };
   const it = parser[Symbol.asyncIterator]() as AsyncIterator<Parsed>;
   const first = await it.next();
   if (first.done) {
@@ -108,7 +117,7 @@ export async function openCsv(file: string, opts: OpenCsvOptions): Promise<CsvSo
     throw new ValidationError(issues);
   }
   const width = header.length;
-  const headerLine = first.value.info.lines;
+  const headerLine = first.value.lines;
 
   async function* chunks(): AsyncGenerator<CsvRecord[]> {
     let row = 0;
@@ -126,13 +135,13 @@ export async function openCsv(file: string, opts: OpenCsvOptions): Promise<CsvSo
     for (;;) {
       const n = await it.next();
       if (n.done) break;
-      const { record, info } = n.value;
-      flushSkipped(info.lines);
+      const { record, lines } = n.value;
+      flushSkipped(lines);
       row++;
-      const rec: CsvRecord = { row, line: info.lines, values: {}, errors: [] };
+      const rec: CsvRecord = { row, line: lines, values: {}, errors: [] };
       if (record.length !== width) {
         rec.errors.push({
-          row, line: info.lines, field: "(row)",
+          row, line: lines, field: "(row)",
           expected: `${width} fields, as in the header`,
           received: `${record.length} field${record.length === 1 ? "" : "s"}`,
         });
@@ -142,7 +151,7 @@ export async function openCsv(file: string, opts: OpenCsvOptions): Promise<CsvSo
           if (f === undefined) continue;
           const v = record[i];
           if (v.includes("\ufffd"))
-            rec.errors.push({ row, line: info.lines, field: f, expected: `text in ${encoding.encoding}`, received: `invalid byte sequence in ${describeValue(v)}` });
+            rec.errors.push({ row, line: lines, field: f, expected: `text in ${encoding.encoding}`, received: `invalid byte sequence in ${describeValue(v)}` });
           rec.values[f] = v;
         }
       }
