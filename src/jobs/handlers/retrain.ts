@@ -1,0 +1,174 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { buildSnapshots } from "../../features";
+import { auc, brier, psi } from "../../numeric";
+import { addDays, addMonths, ValidationError, type IsoDate } from "../../shared";
+import type { JobContext, JobParams, ProgressFn } from "../types";
+import { promotionGate, type GateResult, type GateThresholds, type OotMetrics } from "./gate";
+import { allHistories, batchScorer, registryOf, type BatchScorer } from "./models";
+
+export interface RetrainParams extends JobParams {
+  asOf: IsoDate;
+  /** Label horizon in months (default 12): snapshots are labelled only once it has elapsed. */
+  horizonMonths?: number;
+  /** Months of the most recent labelled snapshots held out as the out-of-time window (default 6). */
+  ootMonths?: number;
+  /** Estimator (default auto: the training pipeline's candidates, blend and calibration). */
+  model?: "auto" | "gbdt" | "nn" | "scorecard";
+  seed?: number;
+  /** Gate thresholds (AUC margin default 0.005; see GateThresholds). */
+  gate?: Partial<GateThresholds>;
+  /** At most this many training-window rows scored for the PSI check (default 20,000). */
+  maxPsiRows?: number;
+}
+
+function ootMetrics(y: Uint8Array, p: Float64Array): OotMetrics {
+  let s = 0;
+  let b = 0;
+  for (let i = 0; i < p.length; i++) {
+    s += p[i];
+    b += y[i];
+  }
+  return { auc: auc(y, p), brier: brier(y, p), meanPd: s / p.length, observedRate: b / y.length, n: y.length };
+}
+
+function validate(p: RetrainParams): void {
+  const issues = [];
+  if (p.horizonMonths !== undefined && !(Number.isInteger(p.horizonMonths) && p.horizonMonths >= 1 && p.horizonMonths <= 36)) {
+    issues.push({ path: "params/horizonMonths", expected: "an integer 1..36", received: JSON.stringify(p.horizonMonths) });
+  }
+  if (p.ootMonths !== undefined && !(Number.isInteger(p.ootMonths) && p.ootMonths >= 1 && p.ootMonths <= 24)) {
+    issues.push({ path: "params/ootMonths", expected: "an integer 1..24", received: JSON.stringify(p.ootMonths) });
+  }
+  if (issues.length) throw new ValidationError(issues);
+}
+
+/**
+ * The retrain job for `asOf`: trains a challenger on the point-in-time snapshots up to the start of the
+ * out-of-time window, scores the challenger and the champion on that same window (the most recent labelled
+ * snapshots), and runs the promotion gate (AUC margin, calibration, Brier, score PSI). The challenger is
+ * registered either way, with its report; the champion pointer is written by the registry's atomic
+ * `promote` as the very last step and only while this attempt still owns the run, so a failed, killed or
+ * taken-over attempt never changes the champion.
+ */
+export async function retrainJob(ctx: JobContext, params: JobParams, progress: ProgressFn): Promise<Record<string, unknown>> {
+  const p = params as RetrainParams;
+  validate(p);
+  const registry = registryOf(ctx);
+  const horizonMonths = p.horizonMonths ?? 12;
+  const horizonDays = Math.round((horizonMonths * 365.25) / 12);
+  const labelEnd = addDays(p.asOf, -horizonDays);
+  const trainEnd = addMonths(labelEnd, -(p.ootMonths ?? 6));
+
+  // 1. Challenger: trained on snapshots up to trainEnd. The creation instant is the run's date, so a retried
+  // attempt produces the same artifact id.
+  const { trainFromDatabase } = await import("../../../training");
+  const { loadModel } = await import("../../scoring");
+  const staging = join(ctx.config.MODELS_DIR, ".staging", ctx.runId);
+  rmSync(staging, { recursive: true, force: true });
+  let lastWrite = 0;
+  const trained = await trainFromDatabase(ctx.db, {
+    out: staging,
+    now: new Date(`${p.asOf}T00:00:00Z`),
+    asOf: trainEnd,
+    horizonMonths,
+    model: p.model ?? "auto",
+    seed: p.seed ?? 42,
+    name: "pd-payment-history",
+    onProgress: (_stage, done, total) => {
+      const now = Date.now();
+      if (now - lastWrite > 500) {
+        lastWrite = now;
+        void progress(0.05 + 0.55 * (total ? done / total : 0)).catch(() => undefined);
+      }
+    },
+  });
+  await progress(0.6, "challenger trained");
+  const challenger = batchScorer(loadModel(trained.dir));
+
+  // 2. The same out-of-time window for both models.
+  const histories = await allHistories(ctx.db);
+  const snaps = await buildSnapshots(histories, { end: labelEnd, horizonDays, dataEnd: p.asOf });
+  const oot: number[] = [];
+  const train: number[] = [];
+  snaps.keys.forEach((k, i) => (k.asOf > trainEnd ? oot : train).push(i));
+  if (oot.length < 50) throw new ValidationError([{ path: "params/asOf", expected: "a date with at least 50 labelled snapshots in the out-of-time window", received: `${oot.length} snapshots in (${trainEnd}, ${labelEnd}]` }]);
+  const yOot = Uint8Array.from(oot, (i) => snaps.labels[i]);
+  const ootRows = oot.map((i) => snaps.rows[i]);
+  const chOot = challenger.scoreBatch(ootRows).pd;
+  const step = Math.max(1, Math.floor(train.length / (p.maxPsiRows ?? 20_000)));
+  const chTrain = challenger.scoreBatch(train.filter((_, j) => j % step === 0).map((i) => snaps.rows[i])).pd;
+  const challengerPsi = psi(chTrain, chOot, { bins: 10 }).psi;
+  const challengerMetrics = ootMetrics(yOot, chOot);
+
+  const championModel = await registry.champion();
+  const champion: BatchScorer | null = championModel ? batchScorer(championModel) : null;
+  const championMetrics = champion ? ootMetrics(yOot, champion.scoreBatch(ootRows).pd) : null;
+  await progress(0.8, "evaluated");
+
+  // 3. Gate, registration with the report, then (last) the champion pointer.
+  const alreadyChampion = champion?.id === challenger.id;
+  const gate: GateResult = alreadyChampion
+    ? { promote: false, checks: [], reason: `challenger ${challenger.id} is already the champion (promoted by an earlier attempt of this run)` }
+    : promotionGate({ challenger: challengerMetrics, champion: championMetrics, challengerPsi }, p.gate);
+  const window = { trainThrough: trainEnd, oot: { from: addDays(trainEnd, 1), to: labelEnd, rows: oot.length, bads: yOot.reduce((a, b) => a + b, 0) } };
+  const report = { window, challenger: challengerMetrics, champion: championMetrics, challengerPsi, gate };
+
+  const registered = await registerArtifact(ctx, trained.dir, challenger);
+  rmSync(staging, { recursive: true, force: true });
+  await recordVersion(ctx, challenger, registered.path, trained.manifest, alreadyChampion ? "champion" : "candidate", gate.reason, report);
+
+  let promoted = false;
+  if (gate.promote) {
+    await ctx.assertOwner();
+    await registry.promote(challenger.id, `job:${ctx.runId}`);
+    promoted = true;
+    await markPromoted(ctx, challenger.id, champion?.id ?? null);
+    ctx.log.info({ challenger: challenger.id, previous: champion?.id ?? null, auc: challengerMetrics.auc }, "retrain: challenger promoted");
+  } else {
+    ctx.log.info({ challenger: challenger.id, champion: champion?.id ?? null, reason: gate.reason }, "retrain: challenger kept as candidate");
+  }
+  await progress(1);
+  return {
+    summary: `${promoted ? "promoted" : "not promoted"} ${challenger.id}: OOT AUC ${challengerMetrics.auc.toFixed(4)}${championMetrics ? ` vs champion ${championMetrics.auc.toFixed(4)}` : " (no champion)"}; ${gate.reason}`,
+    asOf: p.asOf,
+    challengerId: challenger.id,
+    championBefore: champion?.id ?? null,
+    championAfter: promoted ? challenger.id : (champion?.id ?? null),
+    promoted,
+    reason: gate.reason,
+    ...report,
+    trainingNotes: trained.notes,
+  };
+}
+
+/** Moves the staged artifact into the registry (a no-op when a retried attempt already did). */
+async function registerArtifact(ctx: JobContext, dir: string, challenger: BatchScorer): Promise<{ path: string }> {
+  const r = registryOf(ctx) as unknown as { register?: (dir: string) => unknown; importArtifact?: (dir: string) => unknown; get?: (id: string) => unknown };
+  const existing = r.get ? await r.get(challenger.id) : null;
+  if (existing) return { path: join(ctx.config.MODELS_DIR, challenger.id) };
+  const fn = r.register ?? r.importArtifact;
+  if (!fn) throw new Error("the model registry cannot register artifacts");
+  await fn.call(r, dir);
+  return { path: join(ctx.config.MODELS_DIR, challenger.id) };
+}
+
+async function recordVersion(
+  ctx: JobContext,
+  m: BatchScorer,
+  path: string,
+  manifest: { trainingData?: { fingerprint?: string }; files?: Record<string, string> },
+  status: string,
+  notes: string,
+  report: Record<string, unknown>,
+): Promise<void> {
+  const { createHash } = await import("node:crypto");
+  const manifestSha = createHash("sha256").update(JSON.stringify(manifest)).digest("hex");
+  const data = { name: m.model.name, version: m.version, kind: m.model.kind, status, path, manifestSha, fingerprint: manifest.trainingData?.fingerprint ?? null, metrics: report as object, notes };
+  await ctx.db.prisma.modelVersion.upsert({ where: { id: m.id }, create: { id: m.id, ...data }, update: data });
+}
+
+async function markPromoted(ctx: JobContext, id: string, previous: string | null): Promise<void> {
+  await ctx.db.prisma.modelVersion.update({ where: { id }, data: { status: "champion", promotedAt: new Date() } });
+  if (previous && previous !== id) await ctx.db.prisma.modelVersion.updateMany({ where: { id: previous }, data: { status: "retired" } });
+}
