@@ -127,6 +127,12 @@ describe("policy simulation on a seeded portfolio", () => {
     expect(el).toBe(432_000);
     expect(report.current.expectedLossMinor).toBe(el);
     expect(report.candidate.expectedLossMinor).toBe(el);
+    // Limits drawn in full: what the policy underwrites; the conservative policy underwrites less.
+    expect(report.candidate.limitExpectedLossMinor).toBeLessThan(report.current.limitExpectedLossMinor);
+    // Only C5's order (a trial limit of 20,000.00 under the whitelist floor) is approved: 3,000.00 x 0.3 x 0.45.
+    expect(report.current.orders.approve).toBe(1);
+    expect(report.current.approvedOrdersMinor).toBe(300_000);
+    expect(report.current.approvedOrdersExpectedLossMinor).toBe(40_500);
   });
 
   it("prints the same figures from the CLI, with the SQL check agreeing", async () => {

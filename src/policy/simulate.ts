@@ -24,8 +24,14 @@ export interface SimulationSide {
   /** Customers per tier (scored customers only). */
   tiers: Record<string, number>;
   totalLimitMinor: number;
+  /** Sum of exposure x PD x LGD (changes between policies only through LGD). */
   expectedLossMinor: number;
+  /** Sum of limit x PD x LGD: the loss the policy underwrites if every limit is drawn. */
+  limitExpectedLossMinor: number;
   orders: DecisionCounts;
+  /** Pending orders that would be approved: their amount and its expected loss (amount x PD x LGD). */
+  approvedOrdersMinor: number;
+  approvedOrdersExpectedLossMinor: number;
 }
 
 export interface SimulationReport {
@@ -63,7 +69,10 @@ export function simulatePortfolio(current: Policy, candidate: Policy, entries: r
     tiers: Object.fromEntries(p.tiers.map((t) => [t.id, 0])),
     totalLimitMinor: 0,
     expectedLossMinor: 0,
+    limitExpectedLossMinor: 0,
     orders: zeroCounts(),
+    approvedOrdersMinor: 0,
+    approvedOrdersExpectedLossMinor: 0,
   });
   const cur = side(current);
   const cand = side(candidate);
@@ -93,6 +102,8 @@ export function simulatePortfolio(current: Policy, candidate: Policy, entries: r
     cand.totalLimitMinor += b.limit.amountMinor;
     cur.expectedLossMinor += a.expectedLossMinor;
     cand.expectedLossMinor += b.expectedLossMinor;
+    cur.limitExpectedLossMinor += Math.round(a.limit.amountMinor * e.pd * current.limits.lgd);
+    cand.limitExpectedLossMinor += Math.round(b.limit.amountMinor * e.pd * candidate.limits.lgd);
     if (b.limit.amountMinor > a.limit.amountMinor) limits.increased++;
     else if (b.limit.amountMinor < a.limit.amountMinor) limits.decreased++;
     else limits.unchanged++;
@@ -102,6 +113,14 @@ export function simulatePortfolio(current: Policy, candidate: Policy, entries: r
       const ob = evaluateCredit(candidate, { ...base, openOrdersMinor: others, order: o }).decision;
       cur.orders[oa]++;
       cand.orders[ob]++;
+      if (oa === "approve") {
+        cur.approvedOrdersMinor += o.amountMinor;
+        cur.approvedOrdersExpectedLossMinor += Math.round(o.amountMinor * e.pd * current.limits.lgd);
+      }
+      if (ob === "approve") {
+        cand.approvedOrdersMinor += o.amountMinor;
+        cand.approvedOrdersExpectedLossMinor += Math.round(o.amountMinor * e.pd * candidate.limits.lgd);
+      }
       orderMigration[oa][ob]++;
       orders.count++;
       orders.amountMinor += o.amountMinor;

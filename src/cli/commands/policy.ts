@@ -123,9 +123,13 @@ function renderReport(r: Report, check: { factsOpenReceivablesMinor: number; sql
   out.push(
     `  check: open receivables from facts ${m(check.factsOpenReceivablesMinor)} vs SQL sum ${m(check.sqlOpenReceivablesMinor)}: ${check.agrees ? "agree" : `DISAGREE by ${m(check.factsOpenReceivablesMinor - check.sqlOpenReceivablesMinor)}`}`,
   );
-  out.push(`Expected loss (exposure x PD x LGD): current ${m(r.current.expectedLossMinor)}, candidate ${m(r.candidate.expectedLossMinor)} (${delta(r.current.expectedLossMinor, r.candidate.expectedLossMinor)})`, "");
+  out.push(`Expected loss on today's exposure (exposure x PD x LGD): current ${m(r.current.expectedLossMinor)}, candidate ${m(r.candidate.expectedLossMinor)} (${delta(r.current.expectedLossMinor, r.candidate.expectedLossMinor)})`);
+  out.push(`Expected loss underwritten by the limits (limit x PD x LGD): current ${m(r.current.limitExpectedLossMinor)}, candidate ${m(r.candidate.limitExpectedLossMinor)} (${delta(r.current.limitExpectedLossMinor, r.candidate.limitExpectedLossMinor)})`, "");
   out.push(`Pending orders: ${r.orders.count} worth ${m(r.orders.amountMinor)}; ${r.orders.changed} would get a different decision`);
   out.push("  decision     current  candidate");
   for (const o of Object.keys(r.current.orders) as (keyof Report["current"]["orders"])[]) out.push(`  ${o.padEnd(10)} ${pad(r.current.orders[o], 9)} ${pad(r.candidate.orders[o], 10)}`);
+  out.push(
+    `  approved: current ${m(r.current.approvedOrdersMinor)} (expected loss ${m(r.current.approvedOrdersExpectedLossMinor)}), candidate ${m(r.candidate.approvedOrdersMinor)} (expected loss ${m(r.candidate.approvedOrdersExpectedLossMinor)})`,
+  );
   return out.join("\n");
 }
