@@ -78,9 +78,15 @@ export async function openCsv(file: string, opts: OpenCsvOptions): Promise<CsvSo
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    // A quote inside an unquoted field (5" pipe, =HYPERLINK("x")) is kept as a character, as spreadsheets do.
+    relax_quotes: true,
     max_record_size: MAX_RECORD_CHARS,
     on_skip: (e: CsvError | undefined) => {
-      if (e) skipped.push({ line: Number((e as unknown as { lines?: number }).lines ?? 0), message: e.message, code: e.code });
+      if (!e) return;
+      const line = Number((e as unknown as { lines?: number }).lines ?? 0);
+      // One broken record can raise several errors (one per stray quote): report it once.
+      if (skipped.length && skipped[skipped.length - 1].line === line) return;
+      skipped.push({ line, message: e.message, code: e.code });
     },
   });
   const decoded = input.pipe(decoderFor(encoding));

@@ -204,7 +204,7 @@ export const invoiceRowSchema = z
     if (o.writtenOffDate && o.writtenOffDate < o.issueDate) issue(ctx, "writtenOffDate", `writtenOffDate on or after issueDate ${o.issueDate}`);
     // Without an explicit paid amount, a settled invoice was paid in full.
     if (o.paidAmount === undefined) paidMinor = o.settledDate && amountMinor !== null ? amountMinor : 0;
-    if (paidMinor !== null && amountMinor !== null) {
+    if (paidMinor !== null && amountMinor !== null && amountMinor > 0) {
       if (paidMinor < 0) issue(ctx, "paidAmount", "paid amount >= 0");
       else if (paidMinor > amountMinor) issue(ctx, "paidAmount", `paid amount <= amount (${o.amount})`);
     }
