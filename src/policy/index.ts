@@ -2,7 +2,7 @@
  * The policy layer: versioned policy files, tiers, limits with their calculation, the order credit check,
  * the collections ladder and worklist, dynamic limit reviews, order overrides and portfolio simulation.
  * Everything here is pure (no I/O, no clock) except `loadPolicyFile`/`PolicyStore.reload` (read a file) and
- * `loadPortfolio` (reads the database for simulation).
+ * `loadPortfolio` / `loadWorklist` (read the database).
  */
 export { parsePolicy, loadPolicyFile, type Policy, type PolicyFile, type PolicyTier, type TierLimit, type LadderStep, type Outcome, type Text } from "./schema";
 export { PolicyStore } from "./store";
@@ -49,4 +49,4 @@ export {
   type OrderOverrideDecision,
 } from "./overrides";
 export { simulatePortfolio, type PortfolioEntry, type SimulationReport, type SimulationSide, type DecisionCounts } from "./simulate";
-export { loadPortfolio, AWAITING_DECISION, type LoadedPortfolio } from "./portfolio";
+export { loadPortfolio, loadWorklist, AWAITING_DECISION, type LoadedPortfolio, type WorklistOptions } from "./portfolio";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { addToBlacklist, createOrder, openDatabase, upsertProfile, type Database } from "../db";
 import { addDays } from "../shared";
-import { loadPortfolio } from "./portfolio";
+import { loadPortfolio, loadWorklist } from "./portfolio";
 import { loadPolicyFile } from "./schema";
 import { simulatePortfolio, type SimulationReport } from "./simulate";
 
@@ -133,6 +133,21 @@ describe("policy simulation on a seeded portfolio", () => {
     expect(report.current.orders.approve).toBe(1);
     expect(report.current.approvedOrdersMinor).toBe(300_000);
     expect(report.current.approvedOrdersExpectedLossMinor).toBe(40_500);
+  });
+
+  it("builds the collections worklist from the database with forecasts from each customer's history", async () => {
+    const rows = await loadWorklist(db, current, asOf);
+    expect(rows.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5]);
+    expect(rows.map((r) => r.score)).toEqual([...rows.map((r) => r.score)].sort((a, b) => b - a));
+    const c2 = rows.find((r) => r.customerId === "C2")!;
+    // 30,000.00 - 10,000.00 paid, due 2026-09-13: 70 days overdue; C2 usually pays 50 days after issue.
+    expect(c2).toMatchObject({ invoiceId: expect.stringMatching(/^I-/), tier: "C", openMinor: 2_000_000, daysOverdue: 70, pd: 0.1, expectedLossMinor: 90_000 });
+    expect(c2.forecast.basis).toBe("expected_days_to_pay");
+    expect(c2.nextAction?.step).toBe("legal");
+    // C4 has no profile: worst tier at its upper PD bound.
+    expect(rows.find((r) => r.customerId === "C4")).toMatchObject({ tier: "D", pd: 1 });
+    expect((await loadWorklist(db, current, asOf, { customerId: "C1" })).map((r) => r.customerId)).toEqual(["C1"]);
+    expect(await loadWorklist(db, current, asOf, { limit: 2 })).toHaveLength(2);
   });
 
   it("prints the same figures from the CLI, with the SQL check agreeing", async () => {
