@@ -166,7 +166,7 @@ export async function loadHistory(db: Database, customerExternalId: string): Pro
 export interface LoadHistoriesOptions {
   /** Customers per batch (default 500): memory is bounded by one batch's invoices and payments. */
   batchSize?: number;
-  /** Only these customers (external ids); unknown ids are skipped. Default: all, in id order. */
+  /** Only these customers (external ids), in this order; unknown ids are skipped. Default: all, in id order. */
   customerIds?: readonly string[];
 }
 
@@ -214,14 +214,16 @@ async function* stream(db: Database, q: Query, size: number, customerIds: readon
       listPos += size;
       customers = await q<CustomerRow>(`SELECT ${CUSTOMER_COLS} WHERE c."externalId" IN (${placeholders(db, ids.length)}) ORDER BY c."id"`, ids);
       if (customers.length === 0) continue;
+      const pos = new Map(ids.map((x, i) => [x, i]));
+      customers.sort((a, b) => pos.get(a.externalId)! - pos.get(b.externalId)!);
     } else {
       customers = await q<CustomerRow>(`SELECT ${CUSTOMER_COLS} WHERE c."id" > ${placeholders(db, 1)} ORDER BY c."id" LIMIT ${size}`, [after]);
       if (customers.length === 0) return;
       after = Number(customers[customers.length - 1].id);
     }
     const ids = customers.map((c) => Number(c.id));
-    const lo = ids[0];
-    const hi = ids[ids.length - 1];
+    const lo = Math.min(...ids);
+    const hi = Math.max(...ids);
     // A contiguous id range uses the (customerId, ...) indexes as one range scan; a sparse list uses IN.
     const contiguous = hi - lo + 1 === ids.length;
     const where = contiguous ? `"customerId" BETWEEN ${placeholders(db, 1)} AND ${placeholders(db, 1, 2)}` : `"customerId" IN (${placeholders(db, ids.length)})`;
