@@ -76,7 +76,7 @@ export function parseCsvText(text: string, what = "input"): RawTable {
   const delimiter = countOutsideQuotes(firstLine, ";") > countOutsideQuotes(firstLine, ",") ? ";" : ",";
   let records: string[][];
   try {
-    records = parse(text, { delimiter, skip_empty_lines: true, trim: true, relax_quotes: true, bom: true }) as string[][];
+    records = parse(text, { delimiter, skip_empty_lines: true, trim: true, relax_quotes: true, relax_column_count: true, bom: true }) as string[][];
   } catch (err) {
     throw new AppError(400, "bad-csv", "Malformed CSV", `${what} is not valid CSV: ${(err as Error).message}`);
   }
