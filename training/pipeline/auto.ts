@@ -171,7 +171,14 @@ export async function trainModel(train: Dataset, test: Dataset | null, opts: Tra
   if (kind === "auto" || kind === "scorecard") {
     const done = tick("scorecard");
     progress("scorecard", 0, 1);
-    scorecard = fitScorecardComponent(tr, inputs, seed);
+    try {
+      scorecard = fitScorecardComponent(tr, inputs, seed);
+    } catch (err) {
+      // In auto mode one failing candidate must not sink the run; the others still compete.
+      if (kind === "scorecard") throw err;
+      notes.push(`scorecard candidate failed and was skipped: ${(err as Error).message}`);
+      scorecard = null;
+    }
     if (scorecard) {
       components.scorecard = scorecard.spec;
       const cm = compileModel({
@@ -185,7 +192,7 @@ export async function trainModel(train: Dataset, test: Dataset | null, opts: Tra
       candidates.scorecard = { validAuc: auc(va.y!, vm), features: scorecard.features };
     } else if (kind === "scorecard") {
       throw new ValidationError([{ path: "--model scorecard", expected: "the scorecard estimator (training/scorecard)", received: "not available in this build" }]);
-    } else notes.push("scorecard candidate skipped: estimator not available");
+    } else if (!notes.some((n) => n.startsWith("scorecard candidate failed"))) notes.push("scorecard candidate skipped: it selected no characteristic");
     progress("scorecard", 1, 1);
     done();
   }
