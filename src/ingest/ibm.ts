@@ -2,7 +2,7 @@ import type { Database, IngestStore, UpsertCounts } from "../db";
 import { daysBetween, describeValue } from "../shared";
 import { DuplicateTracker, ingestStoreFor, resolveReferences, writeRows, type ParsedRow } from "./batch";
 import { openCsv } from "./reader";
-import { parseRow, type RowError } from "./schemas";
+import { isCalendarDate, parseRow, type RowError } from "./schemas";
 
 /**
  * Loader for IBM's "accounts receivable" sample (Watson Analytics: 2,466 invoices of 100 customers,
@@ -52,6 +52,13 @@ export function mdyToIso(s: string): string | null {
   return m ? `${m[3]}-${m[1].padStart(2, "0")}-${m[2].padStart(2, "0")}` : null;
 }
 
+/** Canonical fields named back as the file's columns in error reports. */
+const IBM_COLUMN_OF: Record<string, string> = {
+  externalId: "invoiceNumber", customerId: "customerID", issueDate: "InvoiceDate", dueDate: "DueDate", amount: "InvoiceAmount",
+  disputed: "Disputed", settledDate: "SettledDate", country: "countryCode", paidAmount: "InvoiceAmount", date: "SettledDate",
+};
+const asIbm = (errs: RowError[]): RowError[] => errs.map((e) => ({ ...e, field: IBM_COLUMN_OF[e.field] ?? e.field }));
+
 const zero = (): UpsertCounts => ({ created: 0, updated: 0, unchanged: 0 });
 
 /** Loads the IBM accounts-receivable CSV (see the module comment). */
@@ -86,8 +93,8 @@ export async function importIbm(db: Database, file: string, opts: IbmImportOptio
         const raw = (v[col] ?? "").trim();
         if (raw === "" && optional) return undefined;
         const iso = mdyToIso(raw);
-        if (iso === null) dateErrs.push({ ...at, field: col, expected: "date M/D/YYYY", received: describeValue(v[col]) });
-        return iso ?? undefined;
+        if (iso === null || !isCalendarDate(iso)) dateErrs.push({ ...at, field: col, expected: "date M/D/YYYY", received: describeValue(v[col]) });
+        return iso !== null && isCalendarDate(iso) ? iso : undefined;
       };
       const issueDate = date("InvoiceDate");
       const dueDate = date("DueDate");
@@ -113,7 +120,7 @@ export async function importIbm(db: Database, file: string, opts: IbmImportOptio
         rec.row,
         rec.line,
       );
-      if (!inv.ok) rowErrs.push(...inv.errors);
+      if (!inv.ok) rowErrs.push(...asIbm(inv.errors));
       if (!seenCustomers.has(customerId?.trim())) {
         const cust = parseRow(
           "customers",
@@ -127,7 +134,7 @@ export async function importIbm(db: Database, file: string, opts: IbmImportOptio
           rec.row,
           rec.line,
         );
-        if (!cust.ok) rowErrs.push(...cust.errors);
+        if (!cust.ok) rowErrs.push(...asIbm(cust.errors));
         else {
           seenCustomers.add(cust.value.externalId);
           customers.push({ ...at, value: cust.value });
@@ -151,7 +158,7 @@ export async function importIbm(db: Database, file: string, opts: IbmImportOptio
           rec.line,
         );
         if (pay.ok) payments.push({ ...at, value: pay.value });
-        else fail(pay.errors);
+        else fail(asIbm(pay.errors));
       }
     }
   }
