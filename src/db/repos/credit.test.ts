@@ -6,6 +6,7 @@ import { createPgDatabase, hasPostgres } from "../../../test/support/servers";
 import { ConflictError, NotFoundError, ValidationError } from "../../shared";
 import { openDatabase, type Database } from "../index";
 import {
+  activePolicyVersion,
   addToBlacklist,
   applyOrderOverride,
   blacklistedCustomerIds,
@@ -25,6 +26,7 @@ import {
   recordCollectionAction,
   recordLimitChange,
   removeFromBlacklist,
+  savePolicyVersion,
   setOrderStatus,
   setTierFloor,
   upsertProfile,
@@ -164,6 +166,18 @@ function creditRepoContract(name: string, open: () => Promise<Opened>) {
       expect(await removeFromBlacklist(ctx.db, c2, "admin")).toBe(1);
       expect(await isBlacklisted(ctx.db, c2)).toBe(false);
       await expect(addToBlacklist(ctx.db, c2, "", "admin")).rejects.toThrow(ValidationError);
+    });
+
+    it("records policy versions with exactly one active", async () => {
+      expect(await activePolicyVersion(ctx.db)).toBeNull();
+      await savePolicyVersion(ctx.db, { version: "v1+aaa", sha256: "aaa", source: "policy/default.yaml", content: { version: "v1" } }, "active");
+      await savePolicyVersion(ctx.db, { version: "v2+bbb", sha256: "bbb", content: { version: "v2" } }, "candidate");
+      expect((await activePolicyVersion(ctx.db))?.version).toBe("v1+aaa");
+      const v2 = await savePolicyVersion(ctx.db, { version: "v2+bbb", sha256: "bbb", content: { version: "v2" } }, "active");
+      expect(v2).toMatchObject({ version: "v2+bbb", status: "active" });
+      expect((await activePolicyVersion(ctx.db))?.version).toBe("v2+bbb");
+      const rows = await ctx.db.prisma.policyVersion.findMany({ orderBy: { version: "asc" } });
+      expect(rows.map((r) => [r.version, r.status])).toEqual([["v1+aaa", "retired"], ["v2+bbb", "active"]]);
     });
 
     it("sums open receivables by SQL, optionally as of a date", async () => {

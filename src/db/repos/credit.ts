@@ -665,3 +665,42 @@ export async function customerIdByExternalId(db: Database, externalId: string): 
   const r = await db.prisma.customer.findUnique({ where: { externalId }, select: { id: true } });
   return r?.id ?? null;
 }
+
+// ---------- policy versions ----------
+
+export interface PolicyVersionRecord {
+  version: string;
+  sha256: string;
+  status: string;
+  source: string | null;
+  createdAt: Date;
+  activatedAt: Date | null;
+}
+
+/**
+ * Stores a policy version (idempotent by version) and, with status `active`, marks it active and retires the
+ * previously active one in the same transaction, so the database always names the policy in force.
+ * @param content the policy document as loaded (major units), stored for audit
+ */
+export async function savePolicyVersion(
+  db: Database,
+  p: { version: string; sha256: string; source?: string | null; content: unknown },
+  status: "active" | "candidate",
+  at: Date = new Date(),
+): Promise<PolicyVersionRecord> {
+  return db.prisma.$transaction(async (tx) => {
+    if (status === "active") await tx.policyVersion.updateMany({ where: { status: "active", version: { not: p.version } }, data: { status: "retired" } });
+    const r = await tx.policyVersion.upsert({
+      where: { version: p.version },
+      create: { version: p.version, sha256: p.sha256, content: p.content as never, status, source: p.source ?? null, activatedAt: status === "active" ? at : null },
+      update: status === "active" ? { status, activatedAt: at } : {},
+    });
+    return { version: r.version, sha256: r.sha256, status: r.status, source: r.source, createdAt: r.createdAt, activatedAt: r.activatedAt };
+  });
+}
+
+/** The policy version marked active in the database, or null. */
+export async function activePolicyVersion(db: Database): Promise<PolicyVersionRecord | null> {
+  const r = await db.prisma.policyVersion.findFirst({ where: { status: "active" }, orderBy: { activatedAt: "desc" } });
+  return r ? { version: r.version, sha256: r.sha256, status: r.status, source: r.source, createdAt: r.createdAt, activatedAt: r.activatedAt } : null;
+}
