@@ -13,6 +13,6 @@ export async function openJobDeps(config: Config, log: Logger): Promise<{ deps: 
   const { PolicyStore } = await import("../policy");
   const policies = PolicyStore.fromFile(config.POLICY_FILE);
   const { openRegistry } = await import("./handlers/models");
-  const registry = await openRegistry(config, db, log);
+  const registry = await openRegistry(config);
   return { deps: { config, db, registry, policies, log }, close: () => db.close() };
 }

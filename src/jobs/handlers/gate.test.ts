@@ -21,9 +21,13 @@ describe("promotion gate", () => {
   });
 
   it("rejects a miscalibrated, a worse-Brier or a shifted challenger", () => {
-    const miscal = promotionGate({ challenger: m(0.8, 0.15, 0.35, 0.2), champion: m(0.7), challengerPsi: 0.01 });
+    const miscal = promotionGate({ challenger: m(0.8, 0.15, 0.45, 0.2), champion: m(0.7), challengerPsi: 0.01 });
     expect(miscal.promote).toBe(false);
-    expect(miscal.checks.find((c) => c.name === "calibration")).toMatchObject({ passed: false, detail: expect.stringContaining("= 1.7500") });
+    expect(miscal.checks.find((c) => c.name === "calibration")).toMatchObject({ passed: false, detail: expect.stringContaining("= 2.2500, allowed [0.5000, 2.0000]") });
+    // Outside the bounds but no worse than a champion that is off by more: passes.
+    const both = promotionGate({ challenger: m(0.8, 0.15, 0.45, 0.2), champion: m(0.7, 0.15, 0.5, 0.2), challengerPsi: 0.01 });
+    expect(both.checks.find((c) => c.name === "calibration")!.passed).toBe(true);
+    expect(promotionGate({ challenger: m(0.8, 0.15, 0.3, 0.2), champion: m(0.7), challengerPsi: 0.01 }, { maxCalibrationRatio: 1.25 }).promote).toBe(false);
     const brier = promotionGate({ challenger: m(0.8, 0.2), champion: m(0.7, 0.15), challengerPsi: 0.01 });
     expect(brier.checks.find((c) => c.name === "brier")!.passed).toBe(false);
     const shifted = promotionGate({ challenger: m(0.8), champion: m(0.7), challengerPsi: 0.25 });

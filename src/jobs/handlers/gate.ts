@@ -24,7 +24,11 @@ export interface GateInput {
 export interface GateThresholds {
   /** Challenger AUC must be >= champion AUC + margin (default 0.005). */
   aucMargin: number;
-  /** Expected/observed bad-rate ratio must lie in [1/x, x] (default 1.5). */
+  /**
+   * Expected/observed bad-rate ratio must lie in [1/x, x], or be no further from 1 (in log terms) than the
+   * champion's on the same window (default 2: the policy's PD bands are 2.5-4x apart, so a model within 2x
+   * moves a customer at most one tier).
+   */
   maxCalibrationRatio: number;
   /** Challenger Brier may exceed the champion's by at most this (default 0.002). */
   brierTolerance: number;
@@ -32,7 +36,7 @@ export interface GateThresholds {
   maxPsi: number;
 }
 
-export const DEFAULT_GATE: GateThresholds = { aucMargin: 0.005, maxCalibrationRatio: 1.5, brierTolerance: 0.002, maxPsi: 0.25 };
+export const DEFAULT_GATE: GateThresholds = { aucMargin: 0.005, maxCalibrationRatio: 2, brierTolerance: 0.002, maxPsi: 0.25 };
 
 export interface GateCheck {
   name: "auc" | "calibration" | "brier" | "psi";
@@ -65,10 +69,15 @@ export function promotionGate(input: GateInput, thresholds: Partial<GateThreshol
     checks.push({ name: "auc", passed: c.auc > 0.5, detail: `no champion; challenger AUC ${f4(c.auc)} must beat chance (0.5)` });
   }
   const ratio = c.observedRate > 0 ? c.meanPd / c.observedRate : Number.POSITIVE_INFINITY;
+  const inBounds = ratio >= 1 / t.maxCalibrationRatio && ratio <= t.maxCalibrationRatio;
+  const champRatio = k && k.observedRate > 0 ? k.meanPd / k.observedRate : null;
+  const notWorse = champRatio !== null && Math.abs(Math.log(ratio)) <= Math.abs(Math.log(champRatio));
   checks.push({
     name: "calibration",
-    passed: ratio >= 1 / t.maxCalibrationRatio && ratio <= t.maxCalibrationRatio,
-    detail: `expected/observed default rate ${f4(c.meanPd)}/${f4(c.observedRate)} = ${f4(ratio)}, allowed [${f4(1 / t.maxCalibrationRatio)}, ${f4(t.maxCalibrationRatio)}]`,
+    passed: inBounds || notWorse,
+    detail:
+      `expected/observed default rate ${f4(c.meanPd)}/${f4(c.observedRate)} = ${f4(ratio)}, allowed [${f4(1 / t.maxCalibrationRatio)}, ${f4(t.maxCalibrationRatio)}]` +
+      (champRatio !== null ? ` or no further from 1 than the champion's ${f4(champRatio)}` : ""),
   });
   if (k) {
     checks.push({

@@ -3,7 +3,7 @@ import { loadHistories, type Database } from "../../db";
 import type { CustomerHistory, FeatureVector } from "../../features";
 import { pdToScore, pdoScaling } from "../../numeric";
 import type { ScoringModel } from "../../scoring";
-import { UnavailableError, type IsoDate, type Logger } from "../../shared";
+import { UnavailableError, type IsoDate } from "../../shared";
 import type { JobContext } from "../types";
 
 /**
@@ -13,7 +13,9 @@ import type { JobContext } from "../types";
 export interface RegistryLike {
   championId(): string | null | Promise<string | null>;
   champion(): ScoringModel | null | Promise<ScoringModel | null>;
-  promote(id: string, actor?: string): unknown;
+  promote(id: string, at?: Date): unknown;
+  /** Copies a verified artifact directory into the registry; idempotent per model id. */
+  register(dir: string): string;
 }
 
 /** The champion as the batch jobs use it. */
@@ -93,11 +95,7 @@ export async function allHistories(db: Database): Promise<CustomerHistory[]> {
 }
 
 /** The ModelRegistry over MODELS_DIR for CLI and worker processes. */
-export async function openRegistry(config: Config, db: Database, log: Logger): Promise<RegistryLike> {
-  const scoring = (await import("../../scoring")) as Record<string, unknown>;
-  const Registry = scoring.ModelRegistry as (new (...args: unknown[]) => RegistryLike) | undefined;
-  if (!Registry) throw new UnavailableError("src/scoring does not provide ModelRegistry yet");
-  void db;
-  void log;
-  return new Registry(config.MODELS_DIR);
+export async function openRegistry(config: Config): Promise<RegistryLike> {
+  const { ModelRegistry } = await import("../../scoring");
+  return new ModelRegistry(config.MODELS_DIR);
 }

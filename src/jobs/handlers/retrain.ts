@@ -114,14 +114,14 @@ export async function retrainJob(ctx: JobContext, params: JobParams, progress: P
   const window = { trainThrough: trainEnd, oot: { from: addDays(trainEnd, 1), to: labelEnd, rows: oot.length, bads: yOot.reduce((a, b) => a + b, 0) } };
   const report = { window, challenger: challengerMetrics, champion: championMetrics, challengerPsi, gate };
 
-  const registered = await registerArtifact(ctx, trained.dir, challenger);
+  const registered = registerArtifact(ctx, trained.dir, challenger);
   rmSync(staging, { recursive: true, force: true });
   await recordVersion(ctx, challenger, registered.path, trained.manifest, alreadyChampion ? "champion" : "candidate", gate.reason, report);
 
   let promoted = false;
   if (gate.promote) {
     await ctx.assertOwner();
-    await registry.promote(challenger.id, `job:${ctx.runId}`);
+    registry.promote(challenger.id);
     promoted = true;
     await markPromoted(ctx, challenger.id, champion?.id ?? null);
     ctx.log.info({ challenger: challenger.id, previous: champion?.id ?? null, auc: challengerMetrics.auc }, "retrain: challenger promoted");
@@ -142,15 +142,11 @@ export async function retrainJob(ctx: JobContext, params: JobParams, progress: P
   };
 }
 
-/** Moves the staged artifact into the registry (a no-op when a retried attempt already did). */
-async function registerArtifact(ctx: JobContext, dir: string, challenger: BatchScorer): Promise<{ path: string }> {
-  const r = registryOf(ctx) as unknown as { register?: (dir: string) => unknown; importArtifact?: (dir: string) => unknown; get?: (id: string) => unknown };
-  const existing = r.get ? await r.get(challenger.id) : null;
-  if (existing) return { path: join(ctx.config.MODELS_DIR, challenger.id) };
-  const fn = r.register ?? r.importArtifact;
-  if (!fn) throw new Error("the model registry cannot register artifacts");
-  await fn.call(r, dir);
-  return { path: join(ctx.config.MODELS_DIR, challenger.id) };
+/** Copies the staged artifact into the registry (a no-op for an id a retried attempt already registered). */
+function registerArtifact(ctx: JobContext, dir: string, challenger: BatchScorer): { path: string } {
+  const id = registryOf(ctx).register(dir);
+  if (id !== challenger.id) throw new Error(`registered artifact id ${id} differs from the trained model ${challenger.id}`);
+  return { path: join(ctx.config.MODELS_DIR, id) };
 }
 
 async function recordVersion(
