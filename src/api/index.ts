@@ -9,4 +9,5 @@ export { authenticate, authMiddleware, envKeyResolver, anyResolver, principalOf 
 export { Contract, contract, toIssues, OPENAPI_PATH } from "./contract";
 export { readJson, sendJson, sendJsonText, sendProblem, BODY_LIMIT, BATCH_BODY_LIMIT, PayloadTooLargeError, UnsupportedMediaTypeError, MalformedJsonError } from "./http";
 export { ApiMetrics } from "./metrics";
-export { startServer, type RunningServer } from "./server";
+export { startServer, untilSignal, type RunningServer, type ServeOptions } from "./server";
+export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime";

@@ -63,3 +63,38 @@ export async function startServer(app: Express, opts: ServeOptions): Promise<Run
     },
   };
 }
+
+/**
+ * Runs until SIGTERM/SIGINT, then shuts down gracefully: stop accepting, finish requests in flight,
+ * then `shutdown()` (flush pending decision writes, close job queues and the database), then resolve.
+ * A second signal exits at once.
+ */
+export function untilSignal(running: RunningServer, shutdown: () => Promise<void>, log: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal: sig }, "second signal: exiting now");
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal: sig }, "shutting down: no new connections, finishing requests in flight");
+      running
+        .stop()
+        .then(shutdown)
+        .then(
+          () => {
+            log.info("shutdown complete");
+            resolve();
+          },
+          (err) => {
+            log.error({ err }, "shutdown failed");
+            process.exitCode = 1;
+            resolve();
+          },
+        );
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  });
+}

@@ -38,6 +38,8 @@ export interface ModelPort {
   readonly kind: string;
   /** The model's input columns (for `{"features": ...}` scoring). */
   readonly inputColumns: readonly string[];
+  /** Input columns that take numbers (a string there is rejected, null means missing). */
+  readonly numericColumns?: ReadonlySet<string>;
   /** Scores one row and explains it. Missing columns are allowed and treated as missing. */
   explain(x: Features): Explained;
 }
@@ -122,8 +124,12 @@ export interface CustomerCase {
 
 /** The order credit-check path (features + policy for a known customer). */
 export interface CreditPort {
-  /** @returns null when the customer is unknown. */
-  loadCase(customerExternalId: string, asOf: IsoDate): Promise<CustomerCase | null>;
+  /**
+   * Loads the customer's history and state and computes features and facts as of `asOf`.
+   * @param excludeOrderId an order being (re)scored: not counted among the open orders.
+   * @returns null when the customer is unknown.
+   */
+  loadCase(customerExternalId: string, asOf: IsoDate, excludeOrderId?: string): Promise<CustomerCase | null>;
   /** Runs the credit check of the current policy. */
   evaluate(c: CustomerCase, order: OrderInput, scored: Explained): PolicyVerdict;
 }

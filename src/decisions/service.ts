@@ -132,8 +132,11 @@ function unknownFeatureIssues(model: ModelPort, f: Features, prefix: string): Fi
     columnSets.set(model, cols);
   }
   let issues: FieldIssue[] | null = null;
+  const numeric = model.numericColumns;
   for (const k in f) {
-    if (!cols.has(k)) {
+    if (numeric && typeof f[k] === "string" && numeric.has(k)) {
+      (issues ??= []).push({ path: `${prefix}/features/${k}`, expected: "number or null (a numeric input of the model)", received: describeValue(f[k]) });
+    } else if (!cols.has(k)) {
       (issues ??= []).push({
         path: `${prefix}/features/${k}`,
         expected: `one of the model's input columns (${model.inputColumns.slice(0, 8).join(", ")}${model.inputColumns.length > 8 ? ", ..." : ""})`,
@@ -207,7 +210,7 @@ export class DecisionService {
     const o = req.order;
     const date = o.date ?? todayUtc(now);
     if (!isIsoDate(date)) throw new ValidationError([{ path: `${prefix}/order/date`, expected: "a calendar date YYYY-MM-DD", received: describeValue(o.date) }]);
-    const c = await credit.loadCase(req.customerId, date);
+    const c = await credit.loadCase(req.customerId, date, o.id);
     if (!c) throw new NotFoundError("customer", req.customerId);
     const currency = (o.currency ?? c.currency).toUpperCase();
     let amountMinor: number;
