@@ -35,9 +35,16 @@ export function formatMoney(minor: number, currency = "CNY"): string {
   return minor < 0 && abs !== 0 ? "-" + s : s;
 }
 
-const pct = (x: number) => `${+(x * 100).toFixed(2)}%`;
-// Differences of PDs and shares are compared after rounding away binary noise (0.15 - 0.10 = 0.04999...).
-const clean = (x: number) => Math.round(x * 1e9) / 1e9;
+// Plain function declarations, not closures: this module runs per request, and closures created per call
+// cost allocations (and a naming wrapper under tsx).
+function pct(x: number): string {
+  return Math.round(x * 10000) / 100 + "%";
+}
+
+/** Differences of PDs and shares are compared after rounding away binary noise (0.15 - 0.10 = 0.04999...). */
+function clean(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
 
 /** The tier whose PD band holds `pd` (the first with pd < maxPd; the last tier takes the rest). */
 export function tierForPd(policy: Policy, pd: number): PolicyTier {
@@ -244,7 +251,6 @@ export function evaluateCredit(policy: Policy, input: CreditInput): CreditDecisi
   const limit = computeLimit(policy, tier, pd, facts, blacklisted, asOf, approved);
   const exposure = facts.openReceivablesMinor + input.openOrdersMinor + (order?.amountMinor ?? 0);
   const rules = policy.rules;
-  const m = (x: number) => formatMoney(x, cur);
   const results: RuleResult[] = [];
 
   const r1 = rules.blacklist;
@@ -284,8 +290,8 @@ export function evaluateCredit(policy: Policy, input: CreditInput): CreditDecisi
       fired,
       compared: { actual: exposure, threshold, op: ">" },
       text: fired
-        ? { en: `Exposure ${m(exposure)} exceeds the limit ${m(threshold)}.`, zh: `敞口${m(exposure)}超过授信额度${m(threshold)}。` }
-        : { en: `Exposure ${m(exposure)} is within the limit ${m(threshold)}.`, zh: `敞口${m(exposure)}未超过授信额度${m(threshold)}。` },
+        ? { en: `Exposure ${formatMoney(exposure, cur)} exceeds the limit ${formatMoney(threshold, cur)}.`, zh: `敞口${formatMoney(exposure, cur)}超过授信额度${formatMoney(threshold, cur)}。` }
+        : { en: `Exposure ${formatMoney(exposure, cur)} is within the limit ${formatMoney(threshold, cur)}.`, zh: `敞口${formatMoney(exposure, cur)}未超过授信额度${formatMoney(threshold, cur)}。` },
     });
   }
 
