@@ -1,6 +1,6 @@
 import { openIngestStore, type Database, type IngestStore, type IngestTx, type UpsertCounts } from "../db";
 import { AppError, describeValue, UnprocessableError, ValidationError } from "../shared";
-import { canonicalField, INGEST_KINDS, parseRow, type IngestKind, type RowError, type RowOf } from "./schemas";
+import { canonicalField, FIELDS, INGEST_KINDS, parseRow, type IngestKind, type RowError, type RowOf } from "./schemas";
 
 /** Largest REST batch (rows per request). */
 export const MAX_BATCH_ROWS = 10_000;
@@ -221,7 +221,7 @@ export function validateBatch<K extends IngestKind>(kind: K, rows: readonly unkn
     for (const [k, v] of Object.entries(raw)) {
       const f = canonicalField(kind, k);
       if (f === undefined || f in values) {
-        errors.push({ row, field: k, expected: f === undefined ? `a ${kind} field` : `one value for ${f} (two keys name it)`, received: describeValue(v) });
+        errors.push({ row, field: k, expected: f === undefined ? `one of the ${kind} fields: ${FIELDS[kind].map((x) => x.name).join(", ")}` : `one value for ${f} (two keys name it)`, received: describeValue(v) });
         bad = true;
       } else values[f] = v;
     }
