@@ -299,3 +299,15 @@ describe("no leakage from after the as-of date", () => {
     );
   });
 });
+
+describe("fast date parsing", () => {
+  it("agrees with toEpochDay on every day from 1900 to 2100", async () => {
+    const { dayOf } = await import("./pit");
+    const { toEpochDay, fromEpochDay } = await import("../shared");
+    for (let d = toEpochDay("1900-01-01"); d <= toEpochDay("2100-12-31"); d++) {
+      const s = fromEpochDay(d);
+      if (dayOf(s) !== d) throw new Error(`dayOf(${s}) = ${dayOf(s)}, expected ${d}`);
+    }
+    expect(() => dayOf("2024/01/01")).toThrow(RangeError);
+  });
+});
