@@ -1,6 +1,5 @@
-import { Matrix } from "ml-matrix";
 import { ValidationError } from "../../src/shared";
-import { binCategorical, binNumeric, fitLogisticIRLS, pdoScaling, transformWoe, type BinningOptions, type BinningResult, type LogisticFit } from "../../src/numeric";
+import { binCategorical, binNumeric, fitLogisticColumns, pdoScaling, transformWoe, type BinningOptions, type BinningResult, type LogisticFit } from "../../src/numeric";
 import type { Column, Dataset } from "../data/dataset";
 import {
   binPoints,
@@ -190,11 +189,12 @@ export class ScorecardEstimator {
     let fit: LogisticFit;
     for (let round = 0; ; round++) {
       opts.onProgress?.("fit", round, round + 1);
-      const X = new Matrix(train.n, kept.length);
-      kept.forEach((f, j) => {
-        for (let i = 0; i < train.n; i++) X.set(i, j, f.woe[i]);
-      });
-      fit = fitLogisticIRLS(X, y, { l2: p.l2 });
+      fit = fitLogisticColumns(
+        kept.map((f) => f.woe),
+        y,
+        { l2: p.l2 },
+        train.n,
+      );
       if (!p.requirePositiveCoefficients) break;
       let worst = -1;
       for (let j = 0; j < kept.length; j++) if (fit.coefficients[j] <= 0 && (worst < 0 || fit.coefficients[j] < fit.coefficients[worst])) worst = j;
