@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from "../src/config";
 import { loadHistories, openDatabase, type Database } from "../src/db";
-import { buildSnapshots, FEATURE_CATALOG, type FeatureVector } from "../src/features";
+import { buildSnapshots, FEATURE_CATALOG, type CustomerHistory, type FeatureVector } from "../src/features";
 import { AppError, type IsoDate } from "../src/shared";
 import type { TableSchema } from "./data/csv";
 import { fingerprintDataset } from "./data/csv";
@@ -77,9 +77,20 @@ export function snapshotsToDataset(rows: FeatureVector[], labels: Uint8Array): {
  * @throws AppError 422 when the portfolio gives too few snapshots or defaults to train on.
  */
 export async function trainFromDatabase(db: Database, opts: TrainFromDatabaseOptions): Promise<TrainFromTableResult> {
+  return trainFromHistories(loadHistories(db), opts);
+}
+
+/**
+ * Trains a model from customer payment histories (streamed or in memory) and writes the artifact.
+ * @throws AppError 422 when the histories give too few snapshots or defaults to train on.
+ */
+export async function trainFromHistories(
+  histories: Iterable<CustomerHistory> | AsyncIterable<CustomerHistory>,
+  opts: TrainFromDatabaseOptions,
+): Promise<TrainFromTableResult> {
   const horizonMonths = opts.horizonMonths ?? 12;
   opts.onProgress?.("snapshots", 0, 1);
-  const snaps = await buildSnapshots(loadHistories(db), {
+  const snaps = await buildSnapshots(histories, {
     end: opts.asOf,
     everyMonths: opts.everyMonths ?? 1,
     horizonDays: Math.round((horizonMonths * 365.25) / 12),

@@ -6,4 +6,4 @@ export { trainFromTable, predictFile, writeTrained, artifactId, type TrainFromTa
 export { trainModel, predictDataset, datasetRecords, type ModelKind, type TrainModelOptions, type TrainedModel, type TrainMetrics, type ProgressFn } from "./pipeline/auto";
 export { loadTrainingTable, applySchema, readCsvFile, parseCsvText, typeTrainingTable, fingerprintDataset, type TableSchema, type LoadedTable } from "./data/csv";
 export type { Dataset, Column } from "./data/dataset";
-export { trainFromDatabase, trainFromDatabaseCli, snapshotsToDataset, type TrainFromDatabaseOptions } from "./db";
+export { trainFromDatabase, trainFromHistories, trainFromDatabaseCli, snapshotsToDataset, type TrainFromDatabaseOptions } from "./db";
