@@ -1,4 +1,5 @@
-import { addDays, daysBetween, ValidationError, type IsoDate } from "../shared";
+import { ValidationError, type IsoDate } from "../shared";
+import { dayOf, isoOf } from "./days";
 import type { LadderStep, Policy, Text } from "./schema";
 
 /** An open invoice as the collections ladder needs it. Money in minor units. */
@@ -86,8 +87,10 @@ export function planCollections(
   const ladder = policy.collections.ladders[tier];
   if (!ladder) throw new ValidationError([{ path: "/tier", expected: `one of ${Object.keys(policy.collections.ladders).join(", ")}`, received: `string "${tier}"` }]);
   const openMinor = invoice.amountMinor - invoice.paidMinor;
-  const dpd = daysBetween(invoice.dueDate, asOf);
-  const completed = new Set(done.filter((a) => COMPLETED.has(a.status)).map((a) => a.step));
+  const dueDay = dayOf(invoice.dueDate);
+  const dpd = dayOf(asOf) - dueDay;
+  const completed = new Set<string>();
+  for (const a of done) if (COMPLETED.has(a.status)) completed.add(a.step);
 
   let currentIdx = -1;
   for (let i = 0; i < ladder.length; i++) if (ladder[i].offsetDays <= dpd) currentIdx = i;
@@ -95,7 +98,7 @@ export function planCollections(
     id: s.id,
     kind: s.kind,
     label: s.label,
-    dueDate: addDays(invoice.dueDate, s.offsetDays),
+    dueDate: isoOf(dueDay + s.offsetDays),
     status: completed.has(s.id) ? "done" : i < currentIdx ? "skipped" : i === currentIdx ? "due" : "upcoming",
   }));
   const currentStep = currentIdx >= 0 ? steps[currentIdx] : null;
@@ -120,7 +123,7 @@ export function planCollections(
         step: "promise_follow_up",
         kind: "promise_follow_up",
         label: { en: `Follow up the promise to pay of ${activePromise.date}`, zh: `跟进${activePromise.date}的付款承诺` },
-        dueDate: addDays(activePromise.date, 1),
+        dueDate: isoOf(dayOf(activePromise.date) + 1),
         dedupeKey: `${invoice.id}:promise_follow_up:${activePromise.date}`,
       },
     };
@@ -171,22 +174,23 @@ export interface PaymentForecast {
  */
 export function forecastPayment(policy: Policy, item: WorklistItem, asOf: IsoDate): PaymentForecast {
   const { invoice } = item;
-  let base: IsoDate;
+  let base: number;
   let basis: PaymentForecast["basis"];
   if (item.expectedDaysToPay !== null && invoice.issueDate) {
-    base = addDays(invoice.issueDate, Math.round(item.expectedDaysToPay));
+    base = dayOf(invoice.issueDate) + Math.round(item.expectedDaysToPay);
     basis = "expected_days_to_pay";
   } else {
     const prior = policy.collections.priorDaysLate[item.tier] ?? 0;
     const w = policy.collections.priorWeight;
     const n = item.avgDaysLate12m === null || item.avgDaysLate12m === undefined ? 0 : (item.invoiceCount12m ?? 0);
     const est = n + w === 0 ? prior : (n * (item.avgDaysLate12m ?? 0) + w * prior) / (n + w);
-    base = addDays(invoice.dueDate, Math.round(est));
+    base = dayOf(invoice.dueDate) + Math.round(est);
     basis = n > 0 ? "blended_history" : "tier_prior";
   }
-  const ahead = daysBetween(asOf, base);
-  if (ahead >= 0) return { date: base, furtherDays: ahead, basis, behindPattern: false };
-  return { date: addDays(asOf, -ahead), furtherDays: -ahead, basis, behindPattern: true };
+  const today = dayOf(asOf);
+  const ahead = base - today;
+  if (ahead >= 0) return { date: isoOf(base), furtherDays: ahead, basis, behindPattern: false };
+  return { date: isoOf(today - ahead), furtherDays: -ahead, basis, behindPattern: true };
 }
 
 export interface WorklistRow {
