@@ -14,6 +14,7 @@ describe("auc / gini", () => {
   it("is NaN with one class and rejects mismatched lengths", () => {
     expect(auc([1, 1], [0.2, 0.3])).toBeNaN();
     expect(() => auc([1, 0], [0.2])).toThrow(/same length/);
+    expect(() => auc([1, 0], [0.2, NaN])).toThrow(/row 1 is NaN/);
   });
   it("matches scikit-learn on the LCG sample", () => {
     const { y, p } = lcgSample();

@@ -13,8 +13,9 @@ function checkSameLength(y: NumArray, p: NumArray, fn: string): void {
   }
 }
 
-/** Row indices sorted by `p` ascending (stable). */
+/** Row indices sorted by `p` ascending (stable). @throws RangeError on NaN (it has no rank). */
 function argsortAsc(p: NumArray): Uint32Array {
+  for (let i = 0; i < p.length; i++) if (Number.isNaN(p[i])) throw new RangeError(`score/probability at row ${i} is NaN`);
   const idx = new Uint32Array(p.length);
   for (let i = 0; i < idx.length; i++) idx[i] = i;
   // Typed-array sort with a comparator is stable in V8 and avoids boxing the indices.
@@ -25,7 +26,7 @@ function argsortAsc(p: NumArray): Uint32Array {
  * Area under the ROC curve by the Mann–Whitney U statistic with mid-ranks, so tied scores count as one
  * half (identical to scikit-learn's `roc_auc_score`). O(n log n).
  * @returns AUC in [0, 1]; NaN when `y` holds only one class (AUC is undefined).
- * @throws RangeError when lengths differ.
+ * @throws RangeError when lengths differ or `p` holds NaN.
  */
 export function auc(y: NumArray, p: NumArray): number {
   checkSameLength(y, p, "auc");
