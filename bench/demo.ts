@@ -66,7 +66,7 @@ try {
   out.featureBenchAvgInvoices = Math.round(big.reduce((a, h) => a + h.invoices.length, 0) / Math.max(1, big.length));
   out.streamedCustomers = n;
 } finally {
-  closeHistoryReader(db);
+  await closeHistoryReader(db);
   await db.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -28,7 +28,7 @@ function contract(name: string, open: () => Promise<{ db: Database; cleanup: () 
     });
     afterAll(async () => {
       if (!ctx) return;
-      closeHistoryReader(ctx.db);
+      await closeHistoryReader(ctx.db);
       await ctx.db.close();
       await ctx.cleanup();
     });

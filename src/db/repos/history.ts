@@ -8,10 +8,10 @@ import { toNumber } from "../util";
 /**
  * Payment history for the feature code: one customer per request (`loadHistory`) or the whole
  * portfolio streamed in batches (`loadHistories`). Plain SQL (the same text on SQLite and PostgreSQL
- * apart from placeholders) on the (customerId, ...) indexes. On SQLite it runs on a read-only
- * better-sqlite3 connection to the same file, kept per `Database`, because Prisma's raw query path
- * costs 2-3x the query itself here; on PostgreSQL single lookups go through Prisma's pool and streams
- * through a dedicated `pg` client. Ids in the returned history are the external ids; money is
+ * apart from placeholders) on the (customerId, ...) indexes, straight on the drivers because Prisma's
+ * raw query path costs 2-3x the query itself here: on SQLite a read-only better-sqlite3 connection to
+ * the same file, on PostgreSQL a small `pg` pool for single lookups, both kept per `Database`, and a
+ * dedicated `pg` client for the duration of a stream. Ids in the returned history are the external ids; money is
  * converted from BigInt to number (exact up to 2^53).
  */
 
@@ -40,17 +40,30 @@ function sqliteQuery(db: Database): Query {
   };
 }
 
-function prismaQuery(db: Database): Query {
-  return <T>(sql: string, params: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(sql, ...params);
+const pgPools = new WeakMap<Database, pg.Pool>();
+
+function pgQuery(db: Database): Query {
+  let pool = pgPools.get(db);
+  if (!pool) {
+    // Small and idle-friendly: it never keeps the process alive and gives connections back when idle.
+    pool = new pg.Pool({ connectionString: db.url, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+    pgPools.set(db, pool);
+  }
+  const p = pool;
+  return async <T>(sql: string, params: unknown[]) => (await p.query(sql, params)).rows as T[];
 }
 
 /**
- * Closes the read-only SQLite connection `loadHistory` keeps for `db` (if any). Call it beside
- * `db.close()` where files are deleted afterwards (tests); harmless otherwise.
+ * Closes the connections `loadHistory` keeps for `db` (a read-only SQLite handle, or a small `pg` pool
+ * that closes idle connections by itself after 10 s). Call it beside `db.close()` where the database is
+ * deleted afterwards (tests); harmless otherwise.
  */
-export function closeHistoryReader(db: Database): void {
+export async function closeHistoryReader(db: Database): Promise<void> {
   sqliteReaders.get(db)?.close();
   sqliteReaders.delete(db);
+  const pool = pgPools.get(db);
+  pgPools.delete(db);
+  await pool?.end();
 }
 
 interface CustomerRow {
@@ -151,7 +164,7 @@ function assemble(c: CustomerRow, invoices: InvoiceRow[], payments: PaymentRow[]
  * by issue date and payment date. The credit limit is the credit profile's (null without a profile).
  */
 export async function loadHistory(db: Database, customerExternalId: string): Promise<CustomerHistory | null> {
-  const q = db.kind === "sqlite" ? sqliteQuery(db) : prismaQuery(db);
+  const q = db.kind === "sqlite" ? sqliteQuery(db) : pgQuery(db);
   const cs = await q<CustomerRow>(`SELECT ${CUSTOMER_COLS} WHERE c."externalId" = ${placeholders(db, 1)}`, [customerExternalId]);
   if (cs.length === 0) return null;
   const id = Number(cs[0].id);
