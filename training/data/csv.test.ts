@@ -78,3 +78,10 @@ describe("applySchema", () => {
     expect(ds.y).toBeNull();
   });
 });
+
+describe("target coding", () => {
+  it("asks for --positive when numeric classes are not 0/1", () => {
+    expect(() => load("a,y\n1,1\n2,2\n")).toThrow(ValidationError);
+    expect(Array.from(load("a,y\n1,1\n2,2\n", "y", "2").dataset.y!)).toEqual([0, 1]);
+  });
+});

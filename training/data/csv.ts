@@ -190,8 +190,10 @@ export function typeTrainingTable(raw: RawTable, opts: TargetOptions, what = "tr
     posKey = pk;
   } else {
     const hits = [a, b].filter((k) => POSITIVE_WORDS.includes(k));
+    const numericClasses = NUMBER_RE.test(a) && NUMBER_RE.test(b);
     if (a === "0" || b === "0") posKey = a === "0" ? b : a;
-    else if (hits.length === 1) posKey = hits[0];
+    // Numeric codes other than 0/1 (e.g. German credit's 1 = good, 2 = bad) are ambiguous: ask.
+    else if (hits.length === 1 && !numericClasses) posKey = hits[0];
     else {
       throw new ValidationError([
         {

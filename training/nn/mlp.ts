@@ -31,6 +31,8 @@ export interface MlpParams {
   l2: number;
   /** Quantile knots per input (default 64). */
   knots: number;
+  /** Train on at most this many (seeded, random) training rows, to bound time on large tables (default 60000). */
+  maxRows: number;
   /** A level gets a one-hot column when it has at least this many training rows (default 20; max 30 levels). */
   minLevelCount: number;
   seed: number;
@@ -45,6 +47,7 @@ export const DEFAULT_MLP_PARAMS: MlpParams = {
   l2: 1e-5,
   knots: 64,
   minLevelCount: 20,
+  maxRows: 60_000,
   seed: 1,
 };
 
@@ -159,6 +162,14 @@ export async function fitMlp(
 ): Promise<MlpFit> {
   const p = { ...DEFAULT_MLP_PARAMS, ...params };
   const { tf, backend } = await loadTf();
+  if (train.y.length > p.maxRows) {
+    const keep = Array.from(permutation(train.y.length, mulberry32(p.seed ^ 0x5bd1e995)).subarray(0, p.maxRows)).sort((a, b) => a - b);
+    train = {
+      X: train.X.map((c) => Float64Array.from(keep, (i) => c[i])),
+      cats: train.cats.map((c) => (c ? keep.map((i) => c[i]) : null)),
+      y: Uint8Array.from(keep, (i) => train.y[i]),
+    };
+  }
   const inputs = fitMlpInputs(train.X, train.cats, p);
   const n = train.y.length;
   const nv = valid.y.length;
