@@ -60,11 +60,22 @@ export async function runAttempt(
   opts: AttemptOptions,
 ): Promise<AttemptOutcome> {
   const { db, log } = deps;
-  const claim = await claimRun(db, instanceKey, opts.runner, opts);
-  if (claim.state === "completed") return { outcome: "already-completed", run: claim.run };
-  if (claim.state === "busy") throw new RunBusyError(instanceKey, claim.run.runner);
-  const run = claim.run;
+  // Registered before the claim, so that no claimant in this process can take the row for abandoned
+  // between our claim and the start of the work.
   opts.activeTokens.add(opts.runner);
+  let claim;
+  try {
+    claim = await claimRun(db, instanceKey, opts.runner, opts);
+  } catch (e) {
+    opts.activeTokens.delete(opts.runner);
+    throw e;
+  }
+  if (claim.state !== "claimed") {
+    opts.activeTokens.delete(opts.runner);
+    if (claim.state === "completed") return { outcome: "already-completed", run: claim.run };
+    throw new RunBusyError(instanceKey, claim.run.runner);
+  }
+  const run = claim.run;
   const started = Date.now();
   const jlog = log.child({ job: name, instanceKey, runId: run.id, attempt: run.attempts });
   jlog.info("job started");

@@ -1,6 +1,6 @@
 import { todayUtc } from "../shared";
 import { instanceKeyOf, validateJob } from "./execute";
-import { ensureRun, getRun, listRuns } from "./store";
+import { ACTIVE_TOKENS, ensureRun, getRun, listRuns } from "./store";
 import type { HandlerTable, JobDeps, JobName, JobParams, JobRun, ListOptions, RetryPolicy } from "./types";
 
 /** Defaults: 3 attempts, 30 s, 60 s between them. */
@@ -15,7 +15,7 @@ export function cronsOf(deps: JobDeps): Record<JobName, string> {
 /** What both runners share: validation, instance creation and reads from the JobRun table. */
 export abstract class RunnerBase {
   /** Tokens of attempts currently active in this process (lets a claim tell a dead holder from a live one). */
-  protected readonly activeTokens = new Set<string>();
+  protected readonly activeTokens = ACTIVE_TOKENS;
 
   constructor(
     protected readonly deps: JobDeps,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config";
 import { openDatabase, type Database } from "../db";
 import { createLogger, todayUtc, ValidationError } from "../shared";
-import { hasRedis, REDIS_TEST_URL, redisPrefix } from "../../test/support/servers";
+import { createPgDatabase, hasPostgres, hasRedis, REDIS_TEST_URL, redisPrefix } from "../../test/support/servers";
 import { BullJobRunner, createJobRunner, nextCronTime, type JobHandler, type JobName, type JobRunner } from ".";
 
 /**
@@ -95,6 +95,17 @@ describe("in-process runner", () => {
     expect(failed.attempts).toBe(1);
     expect(failed.error).toContain("asOf");
     await runner.close();
+  });
+
+  it("two runners in one process racing for the same instances run each once", async () => {
+    const rec = recorder({ delayMs: 30 });
+    const make = () => createJobRunner({ config: config(), db, registry: null, policies: null, log }, { handlers: all(rec.handler), mode: "in-process", retry: { attempts: 1, backoffMs: 10 } });
+    const [a, b] = [make(), make()];
+    const dates = ["2026-06-01", "2026-06-02", "2026-06-03"];
+    const runs = await Promise.allSettled(dates.flatMap((asOf) => [a.runNow("drift", { asOf }), b.runNow("drift", { asOf })]));
+    expect(runs.every((r) => r.status === "fulfilled" || /is being run by/.test(String((r as PromiseRejectedResult).reason)))).toBe(true);
+    expect([...rec.calls].sort()).toEqual(dates.map((d) => `drift:${d}`));
+    await Promise.all([a.close(), b.close()]);
   });
 
   it("rejects an unknown job and a bad date naming the field", async () => {
@@ -187,5 +198,26 @@ describe.runIf(hasRedis)("bull runner (real Redis)", () => {
     await waitFor(async () => (await w.get(key))?.status === "completed", 10_000);
     await new Promise((r) => setTimeout(r, 2200));
     expect(rec.calls.filter((k) => k === key)).toHaveLength(1);
+  });
+});
+
+describe.runIf(hasPostgres)("claims on PostgreSQL", () => {
+  it("two runners racing for the same instances run each once", async () => {
+    const pg = await createPgDatabase("jobs");
+    const pdb = await openDatabase(pg.url);
+    try {
+      const rec = recorder({ delayMs: 30 });
+      const make = () => createJobRunner({ config: loadConfig({ DATABASE_URL: pg.url }), db: pdb, registry: null, policies: null, log }, { handlers: all(rec.handler), mode: "in-process", retry: { attempts: 1, backoffMs: 10 } });
+      const [a, b] = [make(), make()];
+      const dates = ["2026-05-01", "2026-05-02", "2026-05-03"];
+      const runs = await Promise.allSettled(dates.flatMap((asOf) => [a.runNow("rescore", { asOf }), b.runNow("rescore", { asOf })]));
+      // The loser of a race either sees the completed run or is told the run is busy; never runs it.
+      expect(runs.every((r) => r.status === "fulfilled" || /is being run by/.test(String((r as PromiseRejectedResult).reason)))).toBe(true);
+      expect([...rec.calls].sort()).toEqual(dates.map((d) => `rescore:${d}`));
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await pdb.close();
+      await pg.drop();
+    }
   });
 });

@@ -47,6 +47,12 @@ function toRun(r: Row): JobRun {
   };
 }
 
+/**
+ * Tokens of the attempts active in this process, shared by every runner in it: a claimant in this process
+ * treats a `running` row held by this process as abandoned only when its token is no longer here.
+ */
+export const ACTIVE_TOKENS = new Set<string>();
+
 /** A runner identity: `<mode>:<host>:<pid>:<token>`. */
 export function runnerId(mode: "bull" | "inproc"): string {
   return `${mode}:${hostname()}:${process.pid}:${newId()}`;

@@ -123,7 +123,7 @@ export async function driftJob(ctx: JobContext, params: JobParams, progress: Pro
       (level === "act" ? ` (>= ${PSI_ACT}: retrain or review the model)` : "");
     const alert = await raiseAlert(ctx.db, { kind: "drift", level, message, data: { reportId: report.id, modelId: scorer.id, asOf, scorePsi, features: drifted.slice(0, 10).map((f) => ({ feature: f.feature, psi: f.psi })) } });
     alertId = alert.id;
-    ctx.log.warn({ level, scorePsi, drifted: drifted.length, reportId: report.id }, message);
+    ctx.log.warn({ driftLevel: level, scorePsi, drifted: drifted.length, reportId: report.id }, message);
   } else {
     ctx.log.info({ scorePsi, reportId: report.id }, "drift ok");
   }
