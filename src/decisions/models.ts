@@ -1,5 +1,6 @@
-import { featureSpec, formatFeatureValue } from "../features";
-import { loadModel, type ScoringModel } from "../scoring";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { loadModel, reasonsFor, type Contribution, type ModelRegistry, type ScoringModel } from "../scoring";
 import { NotFoundError, UnavailableError } from "../shared";
 import type { Explained, Features, ModelPort, ModelProvider, ModelSummary, Reason } from "./ports";
 
@@ -7,33 +8,16 @@ import type { Explained, Features, ModelPort, ModelProvider, ModelSummary, Reaso
 export const TOP_REASONS = 4;
 
 /**
- * Maps attributions (log-odds, summing to logit − baseLogit) to reasons: the factors with the largest
- * positive contributions, with the feature catalog's en/zh sentence when the feature is a catalog
- * (payment-history) feature and a generic sentence otherwise.
+ * Maps attributions (log-odds, summing to logit − baseLogit) to at most `top` reasons: the factors
+ * that raised the risk most, with their reason code and en/zh sentence.
  */
-export type ReasonMapper = (model: ScoringModel, contributions: { feature: string; value: number | string | null; contribution: number }[], top: number) => Reason[];
+export type ReasonMapper = (model: ScoringModel, contributions: readonly Contribution[], top: number) => Reason[];
 
-/** Reason mapping over src/features' catalog (used until src/scoring exports its own mapper). */
-export const catalogReasons: ReasonMapper = (_model, contributions, top) => {
-  const out: Reason[] = [];
-  for (const c of contributions) {
-    if (out.length >= top) break;
-    if (!(c.contribution > 0)) continue;
-    const spec = featureSpec(c.feature);
-    const en = spec ? spec.reason.en.replace("{value}", formatFeatureValue(c.feature, c.value, "en")) : `${c.feature} = ${formatFeatureValue(c.feature, c.value, "en")} raised the risk`;
-    const zh = spec ? spec.reason.zh.replace("{value}", formatFeatureValue(c.feature, c.value, "zh")) : `${c.feature} = ${formatFeatureValue(c.feature, c.value, "zh")} 提高了风险`;
-    out.push({ code: reasonCode(c.feature), feature: c.feature, value: c.value, contribution: c.contribution, en, zh });
-  }
-  return out;
-};
-
-/** Stable reason code of a feature: `R-` plus the feature name in upper case. */
-export function reasonCode(feature: string): string {
-  return "R-" + feature.toUpperCase();
-}
+/** The scoring component's mapping (src/scoring `reasonsFor`: catalog sentences, stable `R_*` codes). */
+export const scoringReasons: ReasonMapper = (_model, contributions, top) => reasonsFor(contributions, { top });
 
 /** Wraps a loaded artifact as the decision service's model port. */
-export function toModelPort(model: ScoringModel, reasons: ReasonMapper = catalogReasons, top = TOP_REASONS): ModelPort {
+export function toModelPort(model: ScoringModel, reasons: ReasonMapper = scoringReasons, top = TOP_REASONS): ModelPort {
   const inputColumns = model.features.map((f) => f.name);
   return {
     id: model.id,
@@ -73,6 +57,10 @@ export interface ModelSource {
   load(id: string): Promise<ScoringModel>;
   /** Records `id` as the champion in the registry (after it loaded). */
   markChampion(id: string, actor: string): Promise<ModelSummary>;
+  /** The registry's champion id now (to follow promotions made by other processes), when it has one. */
+  championId?(): string | null;
+  /** Path of model `id`'s HTML report, when it has one. */
+  reportFile?(id: string): string | null;
 }
 
 /**
@@ -87,7 +75,7 @@ export class ChampionHolder implements ModelProvider {
   constructor(
     private readonly source: ModelSource,
     initial: ScoringModel | null,
-    private readonly reasons: ReasonMapper = catalogReasons,
+    private readonly reasons: ReasonMapper = scoringReasons,
   ) {
     this.current = initial ? toModelPort(initial, reasons) : null;
   }
@@ -110,6 +98,11 @@ export class ChampionHolder implements ModelProvider {
     return this.source.get(id);
   }
 
+  /** Path of model `id`'s HTML report, or null. */
+  reportFile(id: string): string | null {
+    return this.source.reportFile?.(id) ?? null;
+  }
+
   /** Swaps in an already loaded model (start-up, tests). */
   set(model: ScoringModel): void {
     this.current = toModelPort(model, this.reasons);
@@ -121,6 +114,22 @@ export class ChampionHolder implements ModelProvider {
     const summary = await this.source.markChampion(id, actor);
     this.set(model);
     return summary;
+  }
+
+  /**
+   * Follows promotions made elsewhere (a retrain job, another process): every `intervalMs` compares the
+   * source's champion id with the loaded one and swaps after loading the new model. Returns a stop function.
+   */
+  follow(intervalMs: number, onError?: (e: unknown) => void): () => void {
+    const timer = setInterval(() => {
+      const id = this.source.championId?.();
+      if (!id || id === this.current?.id) return;
+      this.source.load(id).then((m) => {
+        if (this.current?.id !== m.id) this.set(m);
+      }, onError);
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Calls `fn` after every swap. */
@@ -174,4 +183,51 @@ export function artifactSource(dirs: string[], championId?: string, clock: () =>
 /** A source with exactly one artifact (`credit serve --model DIR`). */
 export function singleArtifactSource(dir: string): { source: ModelSource; model: ScoringModel } {
   return artifactSource([dir]);
+}
+
+/**
+ * The model source over the file-based registry (src/scoring ModelRegistry, `models/`): list, load with
+ * verification, promotion through its atomic champion pointer, and a report link when the artifact has
+ * report.html.
+ */
+export function registrySource(registry: ModelRegistry, clock: () => Date = () => new Date()): ModelSource {
+  const summarize = (e: ReturnType<ModelRegistry["list"]>[number]): ModelSummary => {
+    const hasReport = existsSync(join(registry.pathOf(e.id), "report.html"));
+    return {
+      id: e.id,
+      name: e.name,
+      version: "1",
+      kind: e.kind,
+      status: e.champion ? "champion" : "candidate",
+      createdAt: e.created,
+      promotedAt: null,
+      metrics: e.metrics,
+      reportUrl: hasReport ? `/models/${encodeURIComponent(e.id)}/report` : null,
+    };
+  };
+  const find = (id: string) => registry.list().find((e) => e.id === id) ?? null;
+  return {
+    list: async () => registry.list().map(summarize),
+    get: async (id) => {
+      const e = find(id);
+      if (!e) return null;
+      const m = registry.get(id);
+      return { ...summarize(e), version: m.version, inputColumns: m.features.map((f) => f.name) };
+    },
+    load: async (id) => registry.get(id),
+    markChampion: async (id) => {
+      registry.promote(id, clock());
+      const e = find(id);
+      if (!e) throw new NotFoundError("model", id);
+      return { ...summarize(e), promotedAt: clock().toISOString() };
+    },
+    championId: () => registry.championId(),
+    reportFile: (id) => reportPath(registry, id),
+  };
+}
+
+/** Path of an artifact's HTML report in the registry, or null. */
+export function reportPath(registry: ModelRegistry, id: string): string | null {
+  const p = join(registry.pathOf(id), "report.html");
+  return existsSync(p) ? p : null;
 }

@@ -69,6 +69,8 @@ export interface ModelProvider {
   get(id: string): Promise<ModelSummary | null>;
   /** Makes `id` the champion: loads and verifies it first, then swaps. @throws NotFoundError */
   promote(id: string, actor: string): Promise<ModelSummary>;
+  /** Path of model `id`'s HTML report, or null. */
+  reportFile?(id: string): string | null;
 }
 
 /** A policy rule that fired. */

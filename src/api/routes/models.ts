@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Router } from "express";
 import { ForbiddenError, NotFoundError } from "../../shared";
 import { principalOf } from "../auth";
@@ -20,6 +21,19 @@ export function register(router: Router, ctx: AppContext): void {
     const m = await ctx.models.get(id);
     if (!m) throw new NotFoundError("model", id);
     sendJson(res, 200, m);
+  });
+  router.get("/models/:id/report", (req, res) => {
+    const id = String(req.params.id);
+    let file: string | null = null;
+    try {
+      file = ctx.models.reportFile?.(id) ?? null;
+    } catch {
+      file = null;
+    }
+    if (!file) throw new NotFoundError("model report", id);
+    const html = readFileSync(file);
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": html.length });
+    res.end(html);
   });
   router.post("/models/:id/promote", async (req, res) => {
     const who = principalOf(res);
