@@ -5,7 +5,7 @@
  * rows/s, wall seconds and the process's peak RSS. With PG_TEST_URL set (or --pg URL) it repeats the
  * run on a fresh PostgreSQL database.
  *
- *   npm run bench:import -- [--rows 1000000] [--customers 5000] [--quiet] [--no-second] [--pg URL] [--keep]
+ *   npm run bench:import -- [--rows 1000000] [--customers 5000] [--quiet] [--no-second] [--pg URL] [--skip-sqlite] [--keep]
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     "no-second": { type: "boolean", default: false },
     pg: { type: "string" },
     keep: { type: "boolean", default: false },
+    "skip-sqlite": { type: "boolean", default: false },
   },
 });
 const ROWS = Number(args.rows);
@@ -144,7 +145,7 @@ try {
   const files = await generate(dir);
   const size = (await stat(files.invoices)).size;
   console.log(`generated ${CUSTOMERS} customers and ${ROWS} invoices (${(size / 1e6).toFixed(1)} MB) in ${((performance.now() - tg) / 1000).toFixed(1)} s; ${memory()} maxRSS=${mb(process.resourceUsage().maxRSS * 1024)}`);
-  await runOn(`file:${join(dir, "bench.db")}`, "sqlite", files);
+  if (!args["skip-sqlite"]) await runOn(`file:${join(dir, "bench.db")}`, "sqlite", files);
   const pgUrl = args.pg ?? process.env.PG_TEST_URL;
   if (pgUrl) {
     const name = `bench_import_${process.pid}`;
