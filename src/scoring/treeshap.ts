@@ -92,46 +92,47 @@ function unwoundSum(s: ShapScratch, at: number, depth: number, pathIndex: number
  * @param s scratch from {@link shapScratch} sized for the tree's depth.
  */
 export function treeShap(t: TreeSpec, x: ArrayLike<number>, phi: Float64Array, s: ShapScratch, scale = 1): void {
-  const rec = (node: number, parentAt: number, depth: number, pz: number, po: number, pi: number): void => {
-    // Each level copies the parent's path to a fresh segment so siblings see the parent's state.
-    const at = parentAt + depth + 1;
-    {
-      for (let i = 0; i < depth; i++) {
-        s.feature[at + i] = s.feature[parentAt + i];
-        s.zero[at + i] = s.zero[parentAt + i];
-        s.one[at + i] = s.one[parentAt + i];
-        s.weight[at + i] = s.weight[parentAt + i];
-      }
+  recurse(t, x, phi, s, scale, 0, -1, 0, 1, 1, -1);
+}
+
+function recurse(
+  t: TreeSpec, x: ArrayLike<number>, phi: Float64Array, s: ShapScratch, scale: number,
+  node: number, parentAt: number, depth: number, pz: number, po: number, pi: number,
+): void {
+  // Each level copies the parent's path to a fresh segment so siblings see the parent's state.
+  const at = parentAt + depth + 1;
+  for (let i = 0; i < depth; i++) {
+    s.feature[at + i] = s.feature[parentAt + i];
+    s.zero[at + i] = s.zero[parentAt + i];
+    s.one[at + i] = s.one[parentAt + i];
+    s.weight[at + i] = s.weight[parentAt + i];
+  }
+  extend(s, at, depth, pz, po, pi);
+  const f = t.feature[node];
+  if (f < 0) {
+    const v = t.value[node] * scale;
+    for (let i = 1; i <= depth; i++) {
+      const w = unwoundSum(s, at, depth, i);
+      phi[s.feature[at + i]] += w * (s.one[at + i] - s.zero[at + i]) * v;
     }
-    extend(s, at, depth, pz, po, pi);
-    const f = t.feature[node];
-    if (f < 0) {
-      for (let i = 1; i <= depth; i++) {
-        const w = unwoundSum(s, at, depth, i);
-        phi[s.feature[at + i]] += w * (s.one[at + i] - s.zero[at + i]) * t.value[node] * scale;
-      }
-      return;
-    }
-    const v = x[f];
-    const goLeft = Number.isNaN(v) ? t.missingLeft[node] === 1 : v <= t.threshold[node];
-    const hot = goLeft ? t.left[node] : t.right[node];
-    const cold = goLeft ? t.right[node] : t.left[node];
-    const w = t.cover[node];
-    const hotZero = t.cover[hot] / w;
-    const coldZero = t.cover[cold] / w;
-    let inZero = 1;
-    let inOne = 1;
-    let pathIndex = 0;
-    for (; pathIndex <= depth; pathIndex++) if (s.feature[at + pathIndex] === f) break;
-    let d = depth;
-    if (pathIndex !== depth + 1) {
-      inZero = s.zero[at + pathIndex];
-      inOne = s.one[at + pathIndex];
-      unwind(s, at, depth, pathIndex);
-      d -= 1;
-    }
-    rec(hot, at, d + 1, hotZero * inZero, inOne, f);
-    rec(cold, at, d + 1, coldZero * inZero, 0, f);
-  };
-  rec(0, -1, 0, 1, 1, -1);
+    return;
+  }
+  const xv = x[f];
+  const goLeft = xv !== xv ? t.missingLeft[node] === 1 : xv <= t.threshold[node];
+  const hot = goLeft ? t.left[node] : t.right[node];
+  const cold = goLeft ? t.right[node] : t.left[node];
+  const w = t.cover[node];
+  let inZero = 1;
+  let inOne = 1;
+  let pathIndex = 0;
+  for (; pathIndex <= depth; pathIndex++) if (s.feature[at + pathIndex] === f) break;
+  let d = depth;
+  if (pathIndex !== depth + 1) {
+    inZero = s.zero[at + pathIndex];
+    inOne = s.one[at + pathIndex];
+    unwind(s, at, depth, pathIndex);
+    d -= 1;
+  }
+  recurse(t, x, phi, s, scale, hot, at, d + 1, (t.cover[hot] / w) * inZero, inOne, f);
+  recurse(t, x, phi, s, scale, cold, at, d + 1, (t.cover[cold] / w) * inZero, 0, f);
 }
