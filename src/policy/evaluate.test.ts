@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../shared";
 import { assignTier, computeLimit, evaluateCredit, formatMoney, roundLimit, tierForPd } from "./evaluate";
 import { facts, input, testPolicy } from "./test-helpers";
 import type { CreditInput, RuleId } from "./types";
@@ -38,8 +37,8 @@ describe("tiers", () => {
     expect(kept.reason.band).toEqual({ tier: "A", minPd: 0, maxPd: 0.02 });
   });
 
-  it("refuses a floor that is not a tier", () => {
-    expect(() => assignTier(policy, 0.1, false, "Z")).toThrow(ValidationError);
+  it("ignores a floor that names no tier of the policy", () => {
+    expect(assignTier(policy, 0.1, false, "Z")).toMatchObject({ tier: { id: "C" }, reason: { code: "pd_band" } });
   });
 
   it("sets the review date from the tier's period (A yearly, B quarterly, C two months, D monthly)", () => {
@@ -217,6 +216,10 @@ describe("order credit check rules (at, just below and just above each threshold
     const ok = evaluateCredit(policy, input({ order: order(1_000_000) }));
     expect(ok.decision).toBe("approve");
     expect(ok.rules).toEqual([]);
+  });
+
+  it("refuses a PD outside [0, 1]", () => {
+    for (const pd of [NaN, -0.01, 1.01]) expect(() => evaluateCredit(policy, input({ pd }))).toThrow(/\/pd: expected a probability in \[0, 1\]/);
   });
 
   it("skips disabled rules", () => {

@@ -1,4 +1,4 @@
-import { addMonths, currencyExponent, ValidationError, type IsoDate } from "../shared";
+import { addMonths, currencyExponent, describeValue, ValidationError, type IsoDate } from "../shared";
 import type { Outcome, Policy, PolicyTier } from "./schema";
 import type {
   CreditDecision,
@@ -55,8 +55,7 @@ export function tierForPd(policy: Policy, pd: number): PolicyTier {
 
 /**
  * The customer's tier: the PD band, forced to the worst tier when blacklisted, and never worse than a
- * manual whitelist floor (unless blacklisted).
- * @throws ValidationError when `tierFloor` names no tier of the policy
+ * manual whitelist floor (unless blacklisted). A floor that names no tier of the policy is ignored.
  */
 export function assignTier(policy: Policy, pd: number, blacklisted: boolean, tierFloor: string | null): { tier: PolicyTier; reason: TierReason } {
   const band = tierForPd(policy, pd);
@@ -73,9 +72,10 @@ export function assignTier(policy: Policy, pd: number, blacklisted: boolean, tie
       },
     };
   }
-  if (tierFloor !== null) {
-    const floor = policy.tierById[tierFloor];
-    if (!floor) throw new ValidationError([{ path: "/profile/tierFloor", expected: `one of the tiers ${policy.tiers.map((t) => t.id).join(", ")}`, received: `string "${tierFloor}"` }]);
+  // A floor naming no tier of this policy (e.g. after a policy renamed its tiers) is ignored rather than
+  // failing every decision of a whitelisted customer.
+  const floor = tierFloor === null ? undefined : policy.tierById[tierFloor];
+  if (floor) {
     if (floor.rank < band.rank) {
       return {
         tier: floor,
@@ -241,9 +241,11 @@ export function computeLimit(
  * exposure = open receivables + open orders + this order. Rules fire when the value is strictly beyond the
  * threshold (at the threshold they pass). The effective limit is the freshly computed one, capped by the
  * customer's approved limit while that is valid.
+ * @throws ValidationError when `pd` is not a number in [0, 1]
  */
 export function evaluateCredit(policy: Policy, input: CreditInput): CreditDecision {
   const { asOf, pd, previousPd, facts, profile, blacklisted, order } = input;
+  if (!(pd >= 0 && pd <= 1)) throw new ValidationError([{ path: "/pd", expected: "a probability in [0, 1]", received: describeValue(pd) }]);
   const cur = policy.currency;
   const { tier, reason } = assignTier(policy, pd, blacklisted, profile?.tierFloor ?? null);
   const expired = profile !== null && profile.limitValidUntil !== null && profile.limitValidUntil < asOf;
