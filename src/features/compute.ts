@@ -29,6 +29,10 @@ function ratio(num: number, den: number): number | null {
  * `FEATURE_CATALOG`. Money is in minor units; windows look back 90/180/365 days; "due in the window"
  * means a due date strictly before `asOf` and within the window, so that the on-time outcome is decided.
  * Pure; O(invoices + payments).
+ *
+ * Not dated in the data, hence read as they are today: the `disputed` flag of invoices issued by
+ * `asOf`, the credit limit (`credit_utilisation`), payment terms and industry, and cancellations
+ * (cancelled invoices are ignored at every date).
  * @throws ValidationError when `asOf` is not a calendar date.
  */
 export function computeFeatures(history: CustomerHistory, asOf: IsoDate, opts: FeatureOptions = {}): FeatureVector {
