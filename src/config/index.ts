@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   RESCORE_CRON: z.string().default("0 2 * * *"),
   DRIFT_CRON: z.string().default("30 2 * * *"),
   COLLECTIONS_CRON: z.string().default("0 6 * * *"),
+  /** Retrain gate: the challenger's out-of-time AUC must beat the champion's by at least this much. */
+  RETRAIN_AUC_MARGIN: z.coerce.number().min(0).max(0.5).default(0.005),
   /** Run the job scheduler inside the API process when REDIS_URL is unset. */
   JOBS_IN_PROCESS: bool.default(true),
   COLLECTIONS_WEBHOOK_URL: z.url().optional(),

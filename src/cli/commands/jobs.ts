@@ -18,7 +18,7 @@ export function printRun(run: JobRun, json: boolean, summarize: (r: JobRun) => s
  * Runs one job instance in this process (in-process runner, same handlers and retries as the workers) and
  * prints the result. Sets exit code 1 when the run failed.
  */
-export async function runOnce(name: JobName, o: { asOf?: string; force?: boolean; json?: boolean; quiet?: boolean }): Promise<void> {
+export async function runOnce(name: JobName, o: { asOf?: string; force?: boolean; json?: boolean; quiet?: boolean }, extra: Record<string, unknown> = {}): Promise<void> {
   const { loadConfig } = await import("../../config");
   const { logger } = await import("../../shared");
   const { createJobRunner, summarizeRun } = await import("../../jobs");
@@ -28,7 +28,7 @@ export async function runOnce(name: JobName, o: { asOf?: string; force?: boolean
   const runner = createJobRunner(deps, { mode: "in-process" });
   try {
     const bar = o.quiet || !process.stderr.isTTY ? null : await progressBar(name, deps, runner);
-    const run = await runner.runNow(name, { ...(o.asOf ? { asOf: o.asOf } : {}), ...(o.force ? { force: true } : {}) });
+    const run = await runner.runNow(name, { ...extra, ...(o.asOf ? { asOf: o.asOf } : {}), ...(o.force ? { force: true } : {}) });
     bar?.stop();
     printRun(run, Boolean(o.json), summarizeRun);
     if (run.status !== "completed") process.exitCode = 1;

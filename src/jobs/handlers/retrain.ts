@@ -16,7 +16,7 @@ export interface RetrainParams extends JobParams {
   /** Estimator (default auto: the training pipeline's candidates, blend and calibration). */
   model?: "auto" | "gbdt" | "nn" | "scorecard";
   seed?: number;
-  /** Gate thresholds (AUC margin default 0.005; see GateThresholds). */
+  /** Gate thresholds (AUC margin default RETRAIN_AUC_MARGIN, 0.005; see GateThresholds). */
   gate?: Partial<GateThresholds>;
   /** At most this many training-window rows scored for the PSI check (default 20,000). */
   maxPsiRows?: number;
@@ -110,7 +110,7 @@ export async function retrainJob(ctx: JobContext, params: JobParams, progress: P
   const alreadyChampion = champion?.id === challenger.id;
   const gate: GateResult = alreadyChampion
     ? { promote: false, checks: [], reason: `challenger ${challenger.id} is already the champion (promoted by an earlier attempt of this run)` }
-    : promotionGate({ challenger: challengerMetrics, champion: championMetrics, challengerPsi }, p.gate);
+    : promotionGate({ challenger: challengerMetrics, champion: championMetrics, challengerPsi }, { aucMargin: ctx.config.RETRAIN_AUC_MARGIN, ...p.gate });
   const window = { trainThrough: trainEnd, oot: { from: addDays(trainEnd, 1), to: labelEnd, rows: oot.length, bads: yOot.reduce((a, b) => a + b, 0) } };
   const report = { window, challenger: challengerMetrics, champion: championMetrics, challengerPsi, gate };
 
