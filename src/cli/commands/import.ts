@@ -19,6 +19,7 @@ Semantics:
   Text cells starting with = + - @ tab or CR are refused (spreadsheet formula injection); numbers like -12.5 are fine.
 
 Exit status: 0 when every row was accepted, 2 when rows were rejected or the input was refused.
+Details: docs/INGESTION.md
 `;
 
 interface ImportCliOptions {
