@@ -4,7 +4,7 @@
  * The HTTP routes live in `src/api/routes/console.ts`.
  */
 export { consoleRouter, buildConsoleAssets, type ConsoleAssets } from "./serve";
-export { portfolioSummary, agingBuckets, last12Months, AGING_BUCKETS, UTILISATION_BANDS, type PortfolioSummary, type TierSummary, type TopExposure, type AgingBucket, type UtilisationBand } from "./readmodel/portfolio";
+export { portfolioSummary, agingBuckets, utilisationBand, CashflowCache, last12Months, AGING_BUCKETS, UTILISATION_BANDS, type PortfolioSummary, type TierSummary, type TopExposure, type AgingBucket, type UtilisationBand } from "./readmodel/portfolio";
 export {
   listOrders,
   customerOverview,

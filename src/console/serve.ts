@@ -43,6 +43,7 @@ export async function buildConsoleAssets(opts: { dev?: boolean } = {}): Promise<
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>信用管理控制台 · Credit Console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="app.css?v=${etag}">
 <script type="module" src="app.js?v=${etag}"></script>
 </head>
@@ -54,9 +55,10 @@ export async function buildConsoleAssets(opts: { dev?: boolean } = {}): Promise<
 /**
  * An express router serving the console: `GET /` (HTML, also for a path without trailing slash),
  * `GET /app.js`, `GET /app.css`. Assets are built once, at the first request (or eagerly with
- * `prebuild: true`), and cached in memory.
+ * `prebuild: true`), and cached in memory. `onOpen` is called whenever the page itself is served (to
+ * prefetch what the first screen will ask for).
  */
-export function consoleRouter(opts: { dev?: boolean; prebuild?: boolean } = {}): Router {
+export function consoleRouter(opts: { dev?: boolean; prebuild?: boolean; onOpen?: () => void } = {}): Router {
   let assets: Promise<ConsoleAssets> | null = null;
   const get = () => (assets ??= buildConsoleAssets(opts));
   if (opts.prebuild) void get().catch(() => (assets = null));
@@ -85,6 +87,11 @@ export function consoleRouter(opts: { dev?: boolean; prebuild?: boolean } = {}):
     if (!req.originalUrl.split("?")[0].endsWith("/")) {
       res.redirect(301, `${req.baseUrl}/`);
       return;
+    }
+    try {
+      opts.onOpen?.();
+    } catch {
+      // A failed prefetch must never keep the page from loading; the data request reports its own errors.
     }
     void send("text/html", (a) => a.html)(req, res).catch(next);
   });

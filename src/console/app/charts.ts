@@ -232,3 +232,26 @@ export function xyChart(opts: {
   }
   return frame(svg, opts.title, series.length > 1 ? series : null);
 }
+
+/**
+ * One horizontal 100% bar split into shares, with a legend of label, share and formatted value; for
+ * compositions where one part dwarfs the others (e.g. current vs overdue receivables).
+ */
+export function shareBar(opts: { title?: string; items: { label: string; value: number; color: string }[]; format: (v: number) => string; pct: (r: number) => string }): HTMLElement {
+  const total = opts.items.reduce((a, x) => a + Math.max(0, x.value), 0) || 1;
+  const H = 34;
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart-svg", role: "img", "aria-label": opts.title ?? "" });
+  let x = 0;
+  for (const it of opts.items) {
+    const w = (Math.max(0, it.value) / total) * W;
+    svg.appendChild(s("rect", { x, y: 4, width: Math.max(0, w), height: H - 8, fill: it.color, dataset: { category: it.label, value: String(it.value) } }, s("title", null, `${it.label}: ${opts.format(it.value)} (${opts.pct(it.value / total)})`)));
+    x += w;
+  }
+  return h(
+    "figure",
+    { class: "chart" },
+    opts.title ? h("figcaption", null, opts.title) : null,
+    svg,
+    h("div", { class: "legend" }, opts.items.map((it) => h("span", { class: "legend-item" }, h("i", { style: `background:${it.color}` }), `${it.label} ${opts.pct(it.value / total)} · ${opts.format(it.value)}`))),
+  );
+}

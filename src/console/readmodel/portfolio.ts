@@ -1,5 +1,5 @@
 import type { Database } from "../../db";
-import { addDays, addMonths, toMajor, type IsoDate } from "../../shared";
+import { addDays, addMonths, describeValue, isIsoDate, toMajor, ValidationError, type IsoDate } from "../../shared";
 import { monthOfInstant, num, numOrNull, Params, query } from "./sql";
 
 /** Overdue aging buckets, by days past due at the as-of date. */
@@ -65,27 +65,52 @@ export interface PortfolioSummary {
 }
 
 /**
- * Builds the portfolio dashboard from SQL aggregates (no row is loaded into memory beyond the top list):
- * exposure, limits and bad rate by tier, the aging of open receivables, limit utilisation bands, the top
- * exposures and 12-month trends. All figures are as of `asOf` (a calendar date; the caller decides it).
+ * Builds the portfolio dashboard from SQL aggregates: one pass over open receivables per customer (joined
+ * to profiles; at most one row per customer reaches JS), the aging buckets, and 12-month trends. All
+ * figures are as of `asOf` (a calendar date; the caller decides it).
  *
- * @param topN number of top exposures (default 10)
+ * @param opts.topN number of top exposures (default 10)
+ * @param opts.cashflowCache memo for the monthly cashflow (two full scans); without it they run each time
  */
-export async function portfolioSummary(db: Database, asOf: IsoDate, topN = 10): Promise<PortfolioSummary> {
-  const [currency, aging, tiers, bands, top, held, customers, trends] = await Promise.all([
+export async function portfolioSummary(db: Database, asOf: IsoDate, opts: { topN?: number; cashflowCache?: CashflowCache } = {}): Promise<PortfolioSummary> {
+  if (!isIsoDate(asOf)) throw new ValidationError([{ path: "/asOf", expected: "a calendar date YYYY-MM-DD", received: describeValue(asOf) }]);
+  const topN = Math.max(1, Math.min(100, Math.trunc(opts.topN ?? 10)));
+  const [currency, perCustomer, held, customers, trends] = await Promise.all([
     mainCurrency(db),
-    agingBuckets(db, asOf),
-    tierSummaries(db, asOf),
-    utilisationBands(db, asOf),
-    topExposures(db, asOf, topN),
+    customerExposures(db, asOf),
     db.prisma.order.count({ where: { status: "held" } }),
     db.prisma.customer.count(),
-    portfolioTrends(db, asOf),
+    portfolioTrends(db, asOf, opts.cashflowCache),
   ]);
   const cur = currency;
   const m = (minor: number) => toMajor(minor, cur);
-  const tierRows: TierSummary[] = tiers.map((t) => ({
-    tier: t.tier,
+  const aging = AGING_BUCKETS.map((bucket, i) => ({
+    bucket,
+    invoices: perCustomer.reduce((a, r) => a + r.aging[i].invoices, 0),
+    amount: perCustomer.reduce((a, r) => a + r.aging[i].amount, 0),
+  }));
+
+  const byTier = new Map<string, { customers: number; exposure: number; overdue: number; limit: number; bad: number; pdSum: number; pdN: number }>();
+  const bandCounts = new Map<UtilisationBand, number>();
+  for (const r of perCustomer) {
+    if (r.tier === null) continue;
+    const t = byTier.get(r.tier) ?? { customers: 0, exposure: 0, overdue: 0, limit: 0, bad: 0, pdSum: 0, pdN: 0 };
+    t.customers += 1;
+    t.exposure += r.exposure;
+    t.overdue += r.overdue;
+    t.limit += r.limit ?? 0;
+    t.bad += r.bad ? 1 : 0;
+    if (r.pd !== null) {
+      t.pdSum += r.pd;
+      t.pdN += 1;
+    }
+    byTier.set(r.tier, t);
+    const band = utilisationBand(r.exposure, r.limit ?? 0);
+    bandCounts.set(band, (bandCounts.get(band) ?? 0) + 1);
+  }
+  const tiers = [...byTier.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const tierRows: TierSummary[] = tiers.map(([tier, t]) => ({
+    tier,
     customers: t.customers,
     exposure: m(t.exposure),
     overdue: m(t.overdue),
@@ -93,39 +118,55 @@ export async function portfolioSummary(db: Database, asOf: IsoDate, topN = 10): 
     utilisation: t.limit > 0 ? t.exposure / t.limit : null,
     badCustomers: t.bad,
     badRate: t.customers > 0 ? t.bad / t.customers : 0,
-    avgPd: t.avgPd,
+    avgPd: t.pdN > 0 ? t.pdSum / t.pdN : null,
   }));
-  const sum = (f: (t: (typeof tiers)[number]) => number) => tiers.reduce((a, t) => a + f(t), 0);
+  const sum = (f: (t: (typeof tiers)[number][1]) => number) => tiers.reduce((a, [, t]) => a + f(t), 0);
   const scored = sum((t) => t.customers);
-  const totalExposureMinor = aging.reduce((a, b) => a + b.amount, 0);
+  const limitTotal = sum((t) => t.limit);
+  const top = perCustomer
+    .filter((r) => r.exposure > 0)
+    .sort((a, b) => b.exposure - a.exposure || a.customerId.localeCompare(b.customerId))
+    .slice(0, topN);
   return {
     asOf,
     currency: cur,
     totals: {
       customers,
       scoredCustomers: scored,
-      exposure: m(totalExposureMinor),
+      exposure: m(aging.reduce((a, b) => a + b.amount, 0)),
       overdue: m(aging.filter((a) => a.bucket !== "current").reduce((a, b) => a + b.amount, 0)),
-      limit: m(sum((t) => t.limit)),
-      utilisation: sum((t) => t.limit) > 0 ? sum((t) => t.exposure) / sum((t) => t.limit) : null,
+      limit: m(limitTotal),
+      utilisation: limitTotal > 0 ? sum((t) => t.exposure) / limitTotal : null,
       badRate: scored > 0 ? sum((t) => t.bad) / scored : null,
       heldOrders: held,
     },
     tiers: tierRows,
     aging: aging.map((a) => ({ bucket: a.bucket, invoices: a.invoices, amount: m(a.amount) })),
-    utilisationBands: bands,
+    utilisationBands: UTILISATION_BANDS.map((band) => ({ band, customers: bandCounts.get(band) ?? 0 })),
     topExposures: top.map((t) => ({
-      ...t,
+      customerId: t.customerId,
+      name: t.name,
+      tier: t.tier,
       exposure: m(t.exposure),
       overdue: m(t.overdue),
       limit: t.limit === null ? null : m(t.limit),
+      utilisation: t.limit && t.limit > 0 ? t.exposure / t.limit : null,
     })),
     trends: {
       scores: trends.scores,
-      cashflow: trends.cashflow.map((c) => ({ month: c.month, invoiced: m(c.invoiced), collected: m(c.collected) })),
+      cashflow: trends.cashflow.map((c) => ({ month: c.month, invoiced: m(c.invoicedMinor), collected: m(c.collectedMinor) })),
       decisions: trends.decisions,
     },
   };
+}
+
+/** The utilisation band of an exposure against a limit (both minor units). */
+export function utilisationBand(exposure: number, limit: number): UtilisationBand {
+  if (limit <= 0) return "no-limit";
+  if (exposure * 100 <= limit * 50) return "0-50";
+  if (exposure * 100 <= limit * 80) return "50-80";
+  if (exposure <= limit) return "80-100";
+  return "100+";
 }
 
 async function mainCurrency(db: Database): Promise<string> {
@@ -155,83 +196,97 @@ export async function agingBuckets(db: Database, asOf: IsoDate): Promise<{ bucke
   return AGING_BUCKETS.map((b) => ({ bucket: b, invoices: num(by.get(b)?.n), amount: num(by.get(b)?.amount) }));
 }
 
-/** Per-customer open exposure as a SQL common table expression (`exp`). */
-function exposureCte(p: Params, asOf: IsoDate): string {
-  return `exp AS (
-    SELECT "customerId" AS cid,
-      SUM("amountMinor" - "paidMinor") AS outstanding,
-      SUM(CASE WHEN "dueDate" < ${p.p(asOf)} THEN "amountMinor" - "paidMinor" ELSE 0 END) AS overdue,
-      MAX(CASE WHEN "dueDate" < ${p.p(addDays(asOf, -90))} THEN 1 ELSE 0 END) AS bad90
-    FROM "Invoice" WHERE "status" = 'open' AND "issueDate" <= ${p.p(asOf)}
-    GROUP BY "customerId")`;
-}
-
-async function tierSummaries(db: Database, asOf: IsoDate) {
+/**
+ * One row per customer with a profile or open receivables: tier, limit, PD, open exposure, overdue, and
+ * whether it is "bad" (an open invoice more than 90 days past due, or a write-off in the last 365 days).
+ * Money in minor units.
+ */
+async function customerExposures(db: Database, asOf: IsoDate) {
   const p = new Params(db.kind);
-  const sql = `WITH ${exposureCte(p, asOf)},
+  // Bucket i covers due dates in [asOf - upper(i), asOf - lower(i)); the boundaries are literal dates, so the
+  // same SQL runs on SQLite and PostgreSQL and the planner compares strings on the index.
+  const edges = [asOf, addDays(asOf, -30), addDays(asOf, -60), addDays(asOf, -90)].map((d) => `'${d}'`);
+  const bucketCond = (i: number) =>
+    i === 0 ? `"dueDate" >= ${edges[0]}` : i < 4 ? `"dueDate" < ${edges[i - 1]} AND "dueDate" >= ${edges[i]}` : `"dueDate" < ${edges[3]}`;
+  const sql = `WITH exp AS (
+      SELECT "customerId" AS cid,
+        SUM("amountMinor" - "paidMinor") AS outstanding,
+        SUM(CASE WHEN "dueDate" < ${p.p(asOf)} THEN "amountMinor" - "paidMinor" ELSE 0 END) AS overdue,
+        MAX(CASE WHEN "dueDate" < ${p.p(addDays(asOf, -90))} THEN 1 ELSE 0 END) AS bad90,
+        ${AGING_BUCKETS.map((_, i) => `SUM(CASE WHEN ${bucketCond(i)} THEN 1 ELSE 0 END) AS n${i}, SUM(CASE WHEN ${bucketCond(i)} THEN "amountMinor" - "paidMinor" ELSE 0 END) AS a${i}`).join(",\n        ")}
+      FROM "Invoice" WHERE "status" = 'open' AND "issueDate" <= ${p.p(asOf)}
+      GROUP BY "customerId"),
     wo AS (SELECT DISTINCT "customerId" AS cid FROM "Invoice"
-      WHERE "writtenOffDate" IS NOT NULL AND "writtenOffDate" > ${p.p(addDays(asOf, -365))} AND "writtenOffDate" <= ${p.p(asOf)})
-    SELECT cp."tier" AS tier, COUNT(*) AS customers,
-      CAST(SUM(COALESCE(e.outstanding, 0)) AS BIGINT) AS exposure,
-      CAST(SUM(COALESCE(e.overdue, 0)) AS BIGINT) AS overdue,
-      CAST(SUM(cp."limitMinor") AS BIGINT) AS lim,
-      SUM(CASE WHEN e.bad90 = 1 OR wo.cid IS NOT NULL THEN 1 ELSE 0 END) AS bad,
-      CAST(AVG(cp."lastPd") AS DOUBLE PRECISION) AS avgpd
-    FROM "CreditProfile" cp
-    LEFT JOIN exp e ON e.cid = cp."customerId"
-    LEFT JOIN wo ON wo.cid = cp."customerId"
-    GROUP BY cp."tier" ORDER BY cp."tier"`;
+      WHERE "status" = 'written_off' AND "writtenOffDate" > ${p.p(addDays(asOf, -365))} AND "writtenOffDate" <= ${p.p(asOf)})
+    SELECT c."externalId" AS ext, c."name" AS name, cp."tier" AS tier, cp."limitMinor" AS lim, cp."lastPd" AS pd,
+      CAST(e.outstanding AS BIGINT) AS outstanding, CAST(e.overdue AS BIGINT) AS overdue,
+      ${AGING_BUCKETS.map((_, i) => `e.n${i} AS n${i}, CAST(e.a${i} AS BIGINT) AS a${i}`).join(", ")},
+      CASE WHEN e.bad90 = 1 OR wo.cid IS NOT NULL THEN 1 ELSE 0 END AS bad
+    FROM "Customer" c
+    LEFT JOIN "CreditProfile" cp ON cp."customerId" = c."id"
+    LEFT JOIN exp e ON e.cid = c."id"
+    LEFT JOIN wo ON wo.cid = c."id"
+    WHERE cp."customerId" IS NOT NULL OR e.cid IS NOT NULL`;
   const rows = await query<Record<string, unknown>>(db, sql, p);
   return rows.map((r) => ({
-    tier: String(r.tier),
-    customers: num(r.customers),
-    exposure: num(r.exposure),
+    customerId: String(r.ext),
+    name: String(r.name),
+    tier: r.tier === null || r.tier === undefined ? null : String(r.tier),
+    limit: numOrNull(r.lim),
+    pd: numOrNull(r.pd),
+    exposure: num(r.outstanding),
     overdue: num(r.overdue),
-    limit: num(r.lim),
-    bad: num(r.bad),
-    avgPd: numOrNull(r.avgpd),
+    bad: num(r.bad) === 1,
+    aging: AGING_BUCKETS.map((_, i) => ({ invoices: num(r[`n${i}`]), amount: num(r[`a${i}`]) })),
   }));
 }
 
-async function utilisationBands(db: Database, asOf: IsoDate): Promise<{ band: UtilisationBand; customers: number }[]> {
-  const p = new Params(db.kind);
-  const sql = `WITH ${exposureCte(p, asOf)}
-    SELECT CASE
-        WHEN cp."limitMinor" <= 0 THEN 'no-limit'
-        WHEN COALESCE(e.outstanding, 0) * 100 <= cp."limitMinor" * 50 THEN '0-50'
-        WHEN COALESCE(e.outstanding, 0) * 100 <= cp."limitMinor" * 80 THEN '50-80'
-        WHEN COALESCE(e.outstanding, 0) <= cp."limitMinor" THEN '80-100'
-        ELSE '100+' END AS band,
-      COUNT(*) AS n
-    FROM "CreditProfile" cp LEFT JOIN exp e ON e.cid = cp."customerId"
-    GROUP BY 1`;
-  const rows = await query<{ band: UtilisationBand; n: unknown }>(db, sql, p);
-  const by = new Map(rows.map((r) => [r.band, num(r.n)]));
-  return UTILISATION_BANDS.map((b) => ({ band: b, customers: by.get(b) ?? 0 }));
+interface CashflowMonth {
+  month: string;
+  invoicedMinor: number;
+  collectedMinor: number;
 }
 
-async function topExposures(db: Database, asOf: IsoDate, n: number) {
-  const p = new Params(db.kind);
-  const sql = `WITH ${exposureCte(p, asOf)}
-    SELECT c."externalId" AS ext, c."name" AS name, cp."tier" AS tier, cp."limitMinor" AS lim,
-      CAST(e.outstanding AS BIGINT) AS outstanding, CAST(e.overdue AS BIGINT) AS overdue
-    FROM exp e JOIN "Customer" c ON c."id" = e.cid
-    LEFT JOIN "CreditProfile" cp ON cp."customerId" = e.cid
-    ORDER BY e.outstanding DESC LIMIT ${p.p(Math.max(1, Math.min(100, Math.trunc(n))))}`;
-  const rows = await query<Record<string, unknown>>(db, sql, p);
-  return rows.map((r) => {
-    const lim = numOrNull(r.lim);
-    const exposure = num(r.outstanding);
-    return {
-      customerId: String(r.ext),
-      name: String(r.name),
-      tier: r.tier === null || r.tier === undefined ? null : String(r.tier),
-      exposure,
-      overdue: num(r.overdue),
-      limit: lim,
-      utilisation: lim && lim > 0 ? exposure / lim : null,
-    };
-  });
+/**
+ * Memo of the monthly cashflow (two full scans: invoices by issue month, payments by month). The key is the
+ * as-of date plus the newest invoice and payment row ids, so any newly ingested invoice or payment
+ * recomputes it; edits of existing amounts are picked up when the next row arrives.
+ */
+export class CashflowCache {
+  private key = "";
+  private value: Promise<CashflowMonth[]> | null = null;
+
+  /** The cashflow for the 12 months ending at `asOf`. */
+  async get(db: Database, asOf: IsoDate): Promise<CashflowMonth[]> {
+    const [inv, pay] = await Promise.all([
+      db.prisma.invoice.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
+      db.prisma.payment.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
+    ]);
+    const key = `${db.url}|${asOf}|${inv?.id ?? 0}|${pay?.id ?? 0}`;
+    if (key !== this.key || !this.value) {
+      this.key = key;
+      this.value = monthlyCashflow(db, asOf).catch((e) => {
+        this.value = null;
+        throw e;
+      });
+    }
+    return this.value;
+  }
+}
+
+async function monthlyCashflow(db: Database, asOf: IsoDate): Promise<CashflowMonth[]> {
+  const months = last12Months(asOf);
+  const from = `${months[0]}-01`;
+  const p2 = new Params(db.kind);
+  const invSql = `SELECT substr("issueDate", 1, 7) AS m, CAST(SUM("amountMinor") AS BIGINT) AS amount
+    FROM "Invoice" WHERE "issueDate" >= ${p2.p(from)} AND "issueDate" <= ${p2.p(asOf)} AND "status" <> 'cancelled' GROUP BY 1`;
+  const p3 = new Params(db.kind);
+  const paySql = `SELECT substr("date", 1, 7) AS m, CAST(SUM("amountMinor") AS BIGINT) AS amount
+    FROM "Payment" WHERE "date" >= ${p3.p(from)} AND "date" <= ${p3.p(asOf)} GROUP BY 1`;
+  const [inv, pay] = await Promise.all([query<{ m: string; amount: unknown }>(db, invSql, p2), query<{ m: string; amount: unknown }>(db, paySql, p3)]);
+  const invBy = new Map(inv.map((r) => [r.m, num(r.amount)]));
+  const payBy = new Map(pay.map((r) => [r.m, num(r.amount)]));
+  return months.map((month) => ({ month, invoicedMinor: invBy.get(month) ?? 0, collectedMinor: payBy.get(month) ?? 0 }));
 }
 
 /** Months `YYYY-MM` of the 12 months ending with the as-of date's month, oldest first. */
@@ -240,27 +295,20 @@ export function last12Months(asOf: IsoDate): string[] {
   return Array.from({ length: 12 }, (_, i) => addMonths(first, i).slice(0, 7));
 }
 
-async function portfolioTrends(db: Database, asOf: IsoDate) {
+async function portfolioTrends(db: Database, asOf: IsoDate, cache?: CashflowCache) {
   const months = last12Months(asOf);
   const from = `${months[0]}-01`;
   const p1 = new Params(db.kind);
   const scoreSql = `SELECT substr("asOf", 1, 7) AS m, "tier" AS tier, COUNT(*) AS n, CAST(AVG("pd") AS DOUBLE PRECISION) AS avgpd
     FROM "ScoreSnapshot" WHERE "asOf" >= ${p1.p(from)} AND "asOf" <= ${p1.p(asOf)} GROUP BY 1, 2`;
-  const p2 = new Params(db.kind);
-  const invSql = `SELECT substr("issueDate", 1, 7) AS m, CAST(SUM("amountMinor") AS BIGINT) AS amount
-    FROM "Invoice" WHERE "issueDate" >= ${p2.p(from)} AND "issueDate" <= ${p2.p(asOf)} AND "status" <> 'cancelled' GROUP BY 1`;
-  const p3 = new Params(db.kind);
-  const paySql = `SELECT substr("date", 1, 7) AS m, CAST(SUM("amountMinor") AS BIGINT) AS amount
-    FROM "Payment" WHERE "date" >= ${p3.p(from)} AND "date" <= ${p3.p(asOf)} GROUP BY 1`;
   const p4 = new Params(db.kind);
   const since = db.kind === "sqlite" ? p4.p(from) : `CAST(${p4.p(from)} AS TIMESTAMP)`;
   const decSql = `SELECT ${monthOfInstant(db.kind, `"createdAt"`)} AS m, COALESCE("decision", 'score') AS outcome, COUNT(*) AS n
     FROM "Decision" WHERE "createdAt" >= ${since} GROUP BY 1, 2`;
-  const [scores, inv, pay, dec] = await Promise.all([
+  const [scores, dec, cashflow] = await Promise.all([
     query<{ m: string; tier: string; n: unknown; avgpd: unknown }>(db, scoreSql, p1),
-    query<{ m: string; amount: unknown }>(db, invSql, p2),
-    query<{ m: string; amount: unknown }>(db, paySql, p3),
     query<{ m: string; outcome: string; n: unknown }>(db, decSql, p4),
+    cache ? cache.get(db, asOf) : monthlyCashflow(db, asOf),
   ]);
   const scoreByMonth = months.map((month) => {
     const rows = scores.filter((r) => r.m === month);
@@ -270,11 +318,9 @@ async function portfolioTrends(db: Database, asOf: IsoDate) {
     for (const r of rows) tiers[r.tier] = num(r.n);
     return { month, snapshots: total, avgPd: total > 0 ? pdSum / total : null, tiers };
   });
-  const invBy = new Map(inv.map((r) => [r.m, num(r.amount)]));
-  const payBy = new Map(pay.map((r) => [r.m, num(r.amount)]));
   return {
     scores: scoreByMonth,
-    cashflow: months.map((month) => ({ month, invoiced: invBy.get(month) ?? 0, collected: payBy.get(month) ?? 0 })),
+    cashflow,
     decisions: months.map((month) => {
       const outcomes: Record<string, number> = {};
       for (const r of dec) if (r.m === month) outcomes[r.outcome] = num(r.n);

@@ -72,7 +72,7 @@ function suite(name: string, open: () => Promise<{ db: Database; cleanup: () => 
     });
 
     it("aggregates the portfolio by tier, aging bucket and utilisation band", async () => {
-      const s = await portfolioSummary(db, AS_OF, 3);
+      const s = await portfolioSummary(db, AS_OF, { topN: 3 });
       expect(s.currency).toBe("CNY");
       expect(s.aging).toEqual([
         { bucket: "current", invoices: 1, amount: 30_000 },

@@ -1,5 +1,5 @@
 import { api } from "../api";
-import { AGING_COLORS, barChart, lineChart, TIER_COLORS } from "../charts";
+import { AGING_COLORS, barChart, lineChart, shareBar, TIER_COLORS } from "../charts";
 import { h, mount } from "../dom";
 import { fmtDate, fmtMoney, fmtMonth, fmtNum, fmtPct, t, type MsgKey } from "../i18n";
 import type { PageContext } from "../main";
@@ -50,12 +50,19 @@ export async function portfolioPage({ root, query }: PageContext): Promise<void>
       ),
       card(
         t("portfolio.aging"),
+        shareBar({
+          items: p.aging.map((a, i) => ({ label: t(`aging.${a.bucket}` as MsgKey), value: a.amount, color: AGING_COLORS[i] })),
+          format: money,
+          pct: (r) => fmtPct(r, 1),
+        }),
         barChart({
-          categories: p.aging.map((a) => t(`aging.${a.bucket}` as MsgKey)),
-          series: [{ name: t("common.amount"), values: p.aging.map((a) => a.amount) }],
-          colorsByCategory: AGING_COLORS,
+          title: t("portfolio.agingOverdue"),
+          categories: p.aging.slice(1).map((a) => t(`aging.${a.bucket}` as MsgKey)),
+          series: [{ name: t("common.amount"), values: p.aging.slice(1).map((a) => a.amount) }],
+          colorsByCategory: AGING_COLORS.slice(1),
           format: money,
           showValues: true,
+          height: 200,
         }),
       ),
       card(
