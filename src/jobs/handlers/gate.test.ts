@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { promotionGate } from "./gate";
+import { compareOnWindow, promotionGate } from "./gate";
 
 const m = (auc: number, brier = 0.15, meanPd = 0.2, observedRate = 0.2) => ({ auc, brier, meanPd, observedRate, n: 1000 });
 
@@ -38,5 +38,57 @@ describe("promotion gate", () => {
   it("without a champion, promotes a model that beats chance and passes its own checks", () => {
     expect(promotionGate({ challenger: m(0.7), champion: null, challengerPsi: 0.02 }).promote).toBe(true);
     expect(promotionGate({ challenger: m(0.5), champion: null, challengerPsi: 0.02 }).promote).toBe(false);
+  });
+});
+
+describe("compareOnWindow on constructed data", () => {
+  // 4,000 rows whose true PD is known; outcomes drawn from it with a fixed PRNG.
+  function world(seed = 3) {
+    let a = seed >>> 0;
+    const rand = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const n = 4000;
+    const truth = new Float64Array(n);
+    const y = new Uint8Array(n);
+    const noisy = new Float64Array(n);
+    const shifted = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const z = -2.5 + 2 * (rand() + rand() + rand() - 1.5);
+      truth[i] = 1 / (1 + Math.exp(-z));
+      y[i] = rand() < truth[i] ? 1 : 0;
+      // A weaker model: the same signal buried in noise, calibrated on average.
+      noisy[i] = 1 / (1 + Math.exp(-(z * 0.4 - 1.5 + 1.2 * (rand() - 0.5))));
+      shifted[i] = Math.min(0.99, truth[i] * 3);
+    }
+    return { y, truth, noisy, shifted };
+  }
+
+  it("promotes the better model and keeps the worse one as a candidate", () => {
+    const { y, truth, noisy } = world();
+    const better = compareOnWindow(y, truth, noisy, truth);
+    expect(better.challenger.auc).toBeGreaterThan(better.champion!.auc + 0.03);
+    expect(better.promote).toBe(true);
+    expect(better.challengerPsi).toBe(0);
+    const worse = compareOnWindow(y, noisy, truth, noisy);
+    expect(worse.promote).toBe(false);
+    expect(worse.checks.find((c) => c.name === "auc")!.passed).toBe(false);
+    // Same ranking, three times the PD: the AUC ties, so neither the margin nor calibration lets it in.
+    const { shifted } = world();
+    const scaled = compareOnWindow(y, shifted, truth, shifted);
+    expect(scaled.challenger.auc).toBeCloseTo(scaled.champion!.auc, 2);
+    expect(scaled.promote).toBe(false);
+  });
+
+  it("rejects a challenger whose scores on the window shifted away from its training scores", () => {
+    const { y, truth } = world();
+    const train = truth.map((p) => p / 4);
+    const r = compareOnWindow(y, truth, null, train);
+    expect(r.challengerPsi).toBeGreaterThan(0.25);
+    expect(r.promote).toBe(false);
+    expect(r.reason).toContain("psi check failed");
   });
 });

@@ -1,5 +1,7 @@
+import { auc, brier, psi } from "../../numeric";
+
 /**
- * The champion/challenger promotion gate: pure, so it is tested on constructed numbers.
+ * The champion/challenger promotion gate: pure, so it is tested on constructed data.
  */
 
 /** A model's measurements on the out-of-time window both models are evaluated on. */
@@ -93,4 +95,33 @@ export function promotionGate(input: GateInput, thresholds: Partial<GateThreshol
     ? `promoted: ${checks.map((x) => x.detail).join("; ")}`
     : `kept as candidate: ${failed.map((x) => `${x.name} check failed (${x.detail})`).join("; ")}`;
   return { promote, checks, reason };
+}
+
+/** AUC, Brier, mean PD and observed bad rate of PDs `p` against outcomes `y` (1 = bad). */
+export function ootMetrics(y: ArrayLike<number>, p: ArrayLike<number>): OotMetrics {
+  let s = 0;
+  let b = 0;
+  for (let i = 0; i < p.length; i++) {
+    s += p[i];
+    b += y[i];
+  }
+  return { auc: auc(y, p), brier: brier(y, p), meanPd: s / p.length, observedRate: b / y.length, n: y.length };
+}
+
+/**
+ * Evaluates both models on the same out-of-time outcomes and runs the gate: `challengerOot` and
+ * `championOot` are the two models' PDs on the window's rows (`championOot` null without a champion),
+ * `challengerTrain` the challenger's PDs on (a sample of) its training rows, for the score PSI.
+ */
+export function compareOnWindow(
+  y: ArrayLike<number>,
+  challengerOot: ArrayLike<number>,
+  championOot: ArrayLike<number> | null,
+  challengerTrain: ArrayLike<number>,
+  thresholds: Partial<GateThresholds> = {},
+): GateResult & { challenger: OotMetrics; champion: OotMetrics | null; challengerPsi: number } {
+  const challenger = ootMetrics(y, challengerOot);
+  const champion = championOot ? ootMetrics(y, championOot) : null;
+  const challengerPsi = psi(challengerTrain, challengerOot, { bins: 10 }).psi;
+  return { ...promotionGate({ challenger, champion, challengerPsi }, thresholds), challenger, champion, challengerPsi };
 }

@@ -1,10 +1,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildSnapshots } from "../../features";
-import { auc, brier, psi } from "../../numeric";
 import { addDays, addMonths, ValidationError, type IsoDate } from "../../shared";
 import type { JobContext, JobParams, ProgressFn } from "../types";
-import { promotionGate, type GateResult, type GateThresholds, type OotMetrics } from "./gate";
+import { compareOnWindow, type GateResult, type GateThresholds } from "./gate";
 import { allHistories, batchScorer, registryOf, type BatchScorer } from "./models";
 
 export interface RetrainParams extends JobParams {
@@ -20,16 +19,6 @@ export interface RetrainParams extends JobParams {
   gate?: Partial<GateThresholds>;
   /** At most this many training-window rows scored for the PSI check (default 20,000). */
   maxPsiRows?: number;
-}
-
-function ootMetrics(y: Uint8Array, p: Float64Array): OotMetrics {
-  let s = 0;
-  let b = 0;
-  for (let i = 0; i < p.length; i++) {
-    s += p[i];
-    b += y[i];
-  }
-  return { auc: auc(y, p), brier: brier(y, p), meanPd: s / p.length, observedRate: b / y.length, n: y.length };
 }
 
 function validate(p: RetrainParams): void {
@@ -98,19 +87,17 @@ export async function retrainJob(ctx: JobContext, params: JobParams, progress: P
   const chOot = challenger.scoreBatch(ootRows).pd;
   const step = Math.max(1, Math.floor(train.length / (p.maxPsiRows ?? 20_000)));
   const chTrain = challenger.scoreBatch(train.filter((_, j) => j % step === 0).map((i) => snaps.rows[i])).pd;
-  const challengerPsi = psi(chTrain, chOot, { bins: 10 }).psi;
-  const challengerMetrics = ootMetrics(yOot, chOot);
-
   const championModel = await registry.champion();
   const champion: BatchScorer | null = championModel ? batchScorer(championModel) : null;
-  const championMetrics = champion ? ootMetrics(yOot, champion.scoreBatch(ootRows).pd) : null;
+  const cmp = compareOnWindow(yOot, chOot, champion ? champion.scoreBatch(ootRows).pd : null, chTrain, { aucMargin: ctx.config.RETRAIN_AUC_MARGIN, ...p.gate });
+  const { challenger: challengerMetrics, champion: championMetrics, challengerPsi } = cmp;
   await progress(0.8, "evaluated");
 
   // 3. Gate, registration with the report, then (last) the champion pointer.
   const alreadyChampion = champion?.id === challenger.id;
   const gate: GateResult = alreadyChampion
     ? { promote: false, checks: [], reason: `challenger ${challenger.id} is already the champion (promoted by an earlier attempt of this run)` }
-    : promotionGate({ challenger: challengerMetrics, champion: championMetrics, challengerPsi }, { aucMargin: ctx.config.RETRAIN_AUC_MARGIN, ...p.gate });
+    : { promote: cmp.promote, checks: cmp.checks, reason: cmp.reason };
   const window = { trainThrough: trainEnd, oot: { from: addDays(trainEnd, 1), to: labelEnd, rows: oot.length, bads: yOot.reduce((a, b) => a + b, 0) } };
   const report = { window, challenger: challengerMetrics, champion: championMetrics, challengerPsi, gate };
 
