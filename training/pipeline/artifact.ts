@@ -7,7 +7,8 @@ import type { TrainedModel } from "./auto";
 
 /**
  * Writes a trained model as a portable artifact directory: model.json (inference spec), metrics.json,
- * scorecard points (CSV + estimator JSON) when a scorecard was trained, report.html, and manifest.json
+ * scorecard points (CSV + estimator JSON) when a scorecard was trained, the network's weights (mlp.json:
+ * input transform + dense layers as plain arrays) when an MLP was trained, report.html, and manifest.json
  * with the sha256 of every file. Files are written to a temporary sibling directory and renamed into place,
  * so a reader never sees a half-written artifact.
  */
@@ -49,6 +50,7 @@ export function writeArtifact(dir: string, model: TrainedModel, meta: ArtifactMe
     put("scorecard.csv", model.scorecard.fitted.toCsv());
     put("scorecard.json", JSON.stringify(model.scorecard.fitted.toJSON()));
   }
+  if (model.candidateSpecs.mlp) put("mlp.json", JSON.stringify(model.candidateSpecs.mlp));
   if (reportHtml !== null) put("report.html", reportHtml);
   const v = model.metrics.validation;
   const t = model.metrics.test;

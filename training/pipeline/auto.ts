@@ -64,6 +64,8 @@ export interface TrainedModel {
   champion: string;
   metrics: TrainMetrics;
   params: Record<string, unknown>;
+  /** Every trained candidate's spec (the artifact keeps the network weights even when the blend drops them). */
+  candidateSpecs: Record<string, ComponentSpec>;
   /** Scorecard candidate (for its points table), when trained. */
   scorecard: ScorecardComponent | null;
   /** Features by total GBDT split gain, descending. */
@@ -265,6 +267,7 @@ export async function trainModel(train: Dataset, test: Dataset | null, opts: Tra
       timings,
     },
     params,
+    candidateSpecs: components,
     scorecard,
     importance,
     scores: { validation: { y: va.y!, pd: vpd, score: scoresOf(vpd) }, test: testScores, train: trainScores },
