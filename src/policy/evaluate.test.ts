@@ -222,6 +222,10 @@ describe("order credit check rules (at, just below and just above each threshold
     for (const pd of [NaN, -0.01, 1.01]) expect(() => evaluateCredit(policy, input({ pd }))).toThrow(/\/pd: expected a probability in \[0, 1\]/);
   });
 
+  it("refuses an order in another currency than the policy's", () => {
+    expect(() => evaluateCredit(policy, input({ order: { ...order(100), currency: "USD" } }))).toThrow(/\/order\/currency: expected CNY/);
+  });
+
   it("skips disabled rules", () => {
     const p = testPolicy((d) => (d.rules.overdueShare.enabled = false));
     const d = evaluateCredit(p, input({ facts: facts({ overdueShare: 0.9 }) }));

@@ -241,11 +241,15 @@ export function computeLimit(
  * exposure = open receivables + open orders + this order. Rules fire when the value is strictly beyond the
  * threshold (at the threshold they pass). The effective limit is the freshly computed one, capped by the
  * customer's approved limit while that is valid.
- * @throws ValidationError when `pd` is not a number in [0, 1]
+ * @throws ValidationError when `pd` is not a number in [0, 1] or the order is not in the policy's currency
  */
 export function evaluateCredit(policy: Policy, input: CreditInput): CreditDecision {
   const { asOf, pd, previousPd, facts, profile, blacklisted, order } = input;
   if (!(pd >= 0 && pd <= 1)) throw new ValidationError([{ path: "/pd", expected: "a probability in [0, 1]", received: describeValue(pd) }]);
+  // Exposure adds the order to receivables in the base currency; there is no FX conversion here.
+  if (order && order.currency !== policy.currency) {
+    throw new ValidationError([{ path: "/order/currency", expected: `${policy.currency} (the policy's base currency)`, received: describeValue(order.currency) }]);
+  }
   const cur = policy.currency;
   const { tier, reason } = assignTier(policy, pd, blacklisted, profile?.tierFloor ?? null);
   const expired = profile !== null && profile.limitValidUntil !== null && profile.limitValidUntil < asOf;
