@@ -15,6 +15,7 @@ import { toNumber } from "../util";
  * converted from BigInt to number (exact up to 2^53).
  */
 
+/** Runs a query and returns its rows as arrays of column values, in SELECT order. */
 type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
 
 const sqliteReaders = new WeakMap<Database, BetterSqlite3.Database>();
@@ -33,7 +34,8 @@ function sqliteQuery(db: Database): Query {
   return async <T>(sql: string, params: unknown[]) => {
     let st = cache.get(sql);
     if (!st) {
-      st = c.prepare(sql);
+      // Rows as arrays: no per-row object with named keys, which is a third of the read time.
+      st = c.prepare(sql).raw(true);
       if (cache.size < 200) cache.set(sql, st);
     }
     return st.all(...params) as T[];
@@ -50,7 +52,7 @@ function pgQuery(db: Database): Query {
     pgPools.set(db, pool);
   }
   const p = pool;
-  return async <T>(sql: string, params: unknown[]) => (await p.query(sql, params)).rows as T[];
+  return async <T>(sql: string, params: unknown[]) => (await p.query({ text: sql, values: params, rowMode: "array" })).rows as T[];
 }
 
 /**
@@ -66,35 +68,14 @@ export async function closeHistoryReader(db: Database): Promise<void> {
   await pool?.end();
 }
 
-interface CustomerRow {
-  id: number | bigint;
-  externalId: string;
-  registrationDate: string | null;
-  industry: string | null;
-  paymentTermsDays: number | bigint | null;
-  limitMinor: number | bigint | string | null;
-}
-interface InvoiceRow {
-  id: number | bigint;
-  customerId: number | bigint;
-  externalId: string;
-  issueDate: string;
-  dueDate: string;
-  amountMinor: number | bigint | string;
-  currency: string;
-  paidMinor: number | bigint | string;
-  settledDate: string | null;
-  disputed: boolean | number;
-  status: string;
-  writtenOffDate: string | null;
-}
-interface PaymentRow {
-  customerId: number | bigint;
-  externalId: string;
-  invoiceId: number | bigint | null;
-  date: string;
-  amountMinor: number | bigint | string;
-}
+type Int = number | bigint;
+type Money = number | bigint | string;
+/** id, externalId, registrationDate, industry, paymentTermsDays, limitMinor */
+type CustomerRow = [Int, string, string | null, string | null, Int | null, Money | null];
+/** id, customerId, externalId, issueDate, dueDate, amountMinor, currency, paidMinor, settledDate, disputed, status, writtenOffDate */
+type InvoiceRow = [Int, Int, string, string, string, Money, string, Money, string | null, boolean | number, string, string | null];
+/** customerId, externalId, invoiceId, date, amountMinor */
+type PaymentRow = [Int, string, Int | null, string, Money];
 
 const STATUSES = new Set(["open", "paid", "written_off", "cancelled"]);
 
@@ -113,46 +94,40 @@ const PAYMENT_COLS = `"customerId", "externalId", "invoiceId", "date", "amountMi
 
 function toInvoice(r: InvoiceRow, customerExt: string): InvoiceRecord {
   return {
-    id: r.externalId,
+    id: r[2],
     customerId: customerExt,
-    issueDate: r.issueDate,
-    dueDate: r.dueDate,
-    amountMinor: num(r.amountMinor),
-    currency: r.currency,
-    paidMinor: num(r.paidMinor),
-    settledDate: r.settledDate,
-    disputed: r.disputed === true || r.disputed === 1,
+    issueDate: r[3],
+    dueDate: r[4],
+    amountMinor: num(r[5]),
+    currency: r[6],
+    paidMinor: num(r[7]),
+    settledDate: r[8],
+    disputed: r[9] === true || r[9] === 1,
     // Unknown statuses (written by hand into the database) are read as open: the features never rely on it.
-    status: (STATUSES.has(r.status) ? r.status : "open") as InvoiceRecord["status"],
-    writtenOffDate: r.writtenOffDate,
+    status: (STATUSES.has(r[10]) ? r[10] : "open") as InvoiceRecord["status"],
+    writtenOffDate: r[11],
   };
 }
 
 function assemble(c: CustomerRow, invoices: InvoiceRow[], payments: PaymentRow[]): CustomerHistory {
-  const ext = c.externalId;
+  const ext = c[1];
   const invExt = new Map<number, string>();
   const inv: InvoiceRecord[] = new Array(invoices.length);
   for (let i = 0; i < invoices.length; i++) {
-    invExt.set(Number(invoices[i].id), invoices[i].externalId);
+    invExt.set(Number(invoices[i][0]), invoices[i][2]);
     inv[i] = toInvoice(invoices[i], ext);
   }
   const pay: PaymentRecord[] = new Array(payments.length);
   for (let i = 0; i < payments.length; i++) {
     const p = payments[i];
-    pay[i] = {
-      id: p.externalId,
-      customerId: ext,
-      invoiceId: p.invoiceId === null ? null : (invExt.get(Number(p.invoiceId)) ?? null),
-      date: p.date,
-      amountMinor: num(p.amountMinor),
-    };
+    pay[i] = { id: p[1], customerId: ext, invoiceId: p[2] === null ? null : (invExt.get(Number(p[2])) ?? null), date: p[3], amountMinor: num(p[4]) };
   }
   return {
     customerId: ext,
-    registrationDate: c.registrationDate,
-    industry: c.industry,
-    paymentTermsDays: c.paymentTermsDays === null ? null : Number(c.paymentTermsDays),
-    creditLimitMinor: c.limitMinor === null ? null : num(c.limitMinor),
+    registrationDate: c[2],
+    industry: c[3],
+    paymentTermsDays: c[4] === null ? null : Number(c[4]),
+    creditLimitMinor: c[5] === null ? null : num(c[5]),
     invoices: inv,
     payments: pay,
   };
@@ -167,7 +142,7 @@ export async function loadHistory(db: Database, customerExternalId: string): Pro
   const q = db.kind === "sqlite" ? sqliteQuery(db) : pgQuery(db);
   const cs = await q<CustomerRow>(`SELECT ${CUSTOMER_COLS} WHERE c."externalId" = ${placeholders(db, 1)}`, [customerExternalId]);
   if (cs.length === 0) return null;
-  const id = Number(cs[0].id);
+  const id = Number(cs[0][0]);
   const [invoices, payments] = await Promise.all([
     q<InvoiceRow>(`SELECT ${INVOICE_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "issueDate", "id"`, [id]),
     q<PaymentRow>(`SELECT ${PAYMENT_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "date", "id"`, [id]),
@@ -183,10 +158,10 @@ export interface LoadHistoriesOptions {
   customerIds?: readonly string[];
 }
 
-function group<T extends { customerId: number | bigint }>(rows: T[]): Map<number, T[]> {
+function group<T extends unknown[]>(rows: T[], col: number): Map<number, T[]> {
   const m = new Map<number, T[]>();
   for (const r of rows) {
-    const k = Number(r.customerId);
+    const k = Number(r[col]);
     let l = m.get(k);
     if (!l) m.set(k, (l = []));
     l.push(r);
@@ -207,7 +182,7 @@ export async function* loadHistories(db: Database, opts: LoadHistoriesOptions = 
   else {
     const cl = (client = new pg.Client({ connectionString: db.url }));
     await cl.connect();
-    q = async <T>(sql: string, params: unknown[]) => (await cl.query(sql, params)).rows as T[];
+    q = async <T>(sql: string, params: unknown[]) => (await cl.query({ text: sql, values: params, rowMode: "array" })).rows as T[];
   }
   try {
     yield* stream(db, q, size, opts.customerIds);
@@ -228,13 +203,13 @@ async function* stream(db: Database, q: Query, size: number, customerIds: readon
       customers = await q<CustomerRow>(`SELECT ${CUSTOMER_COLS} WHERE c."externalId" IN (${placeholders(db, ids.length)}) ORDER BY c."id"`, ids);
       if (customers.length === 0) continue;
       const pos = new Map(ids.map((x, i) => [x, i]));
-      customers.sort((a, b) => pos.get(a.externalId)! - pos.get(b.externalId)!);
+      customers.sort((a, b) => pos.get(a[1])! - pos.get(b[1])!);
     } else {
       customers = await q<CustomerRow>(`SELECT ${CUSTOMER_COLS} WHERE c."id" > ${placeholders(db, 1)} ORDER BY c."id" LIMIT ${size}`, [after]);
       if (customers.length === 0) return;
-      after = Number(customers[customers.length - 1].id);
+      after = Number(customers[customers.length - 1][0]);
     }
-    const ids = customers.map((c) => Number(c.id));
+    const ids = customers.map((c) => Number(c[0]));
     const lo = Math.min(...ids);
     const hi = Math.max(...ids);
     // A contiguous id range uses the (customerId, ...) indexes as one range scan; a sparse list uses IN.
@@ -245,10 +220,10 @@ async function* stream(db: Database, q: Query, size: number, customerIds: readon
       q<InvoiceRow>(`SELECT ${INVOICE_COLS} WHERE ${where} ORDER BY "customerId", "issueDate", "id"`, params),
       q<PaymentRow>(`SELECT ${PAYMENT_COLS} WHERE ${where} ORDER BY "customerId", "date", "id"`, params),
     ]);
-    const invBy = group(invoices);
-    const payBy = group(payments);
+    const invBy = group(invoices, 1);
+    const payBy = group(payments, 0);
     for (const c of customers) {
-      const id = Number(c.id);
+      const id = Number(c[0]);
       yield assemble(c, invBy.get(id) ?? [], payBy.get(id) ?? []);
     }
   }
