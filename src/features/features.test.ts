@@ -131,6 +131,17 @@ describe("computeFeatures on a hand-built history", () => {
     expect(computeFeatures(h, "2023-07-31").write_off_count).toBe(0);
   });
 
+  it("ignores a write-off dated after the invoice was paid in full", () => {
+    const h: CustomerHistory = {
+      ...sample(),
+      invoices: [inv("Z", "2024-01-01", "2024-01-31", 1_000, { status: "written_off", writtenOffDate: "2024-03-01" })],
+      payments: [pay("PZ", "Z", "2024-02-10", 1_000)],
+    };
+    const f4 = computeFeatures(h, "2024-06-30");
+    expect([f4.write_off_count, f4.ever_90dpd_count, f4.max_days_late_365]).toEqual([0, 0, 10]);
+    expect(computeFacts(h, "2024-06-30").writtenOffMinor12m).toBe(0);
+  });
+
   it("ignores cancelled invoices and uses settledDate when no payments are recorded", () => {
     const h: CustomerHistory = {
       ...sample(),

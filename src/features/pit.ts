@@ -44,7 +44,7 @@ export interface PitInvoice {
   payCum: number[];
   /** First day on which cumulative payments reach the amount (NEVER if not yet). */
   settleDay: number;
-  /** Write-off day (NEVER if none). */
+  /** Write-off day (NEVER if none, or if the invoice was paid in full before it). */
   woDay: number;
 }
 
@@ -94,6 +94,9 @@ export function preparePit(h: CustomerHistory): PitHistory {
       payCum[i] = cum;
       if (settleDay === NEVER && cum >= amount) settleDay = pays[i].day;
     }
+    // A write-off dated after the invoice was paid in full wrote off nothing: it is ignored.
+    let woDay = inv.writtenOffDate ? dayOf(inv.writtenOffDate) : NEVER;
+    if (settleDay < woDay) woDay = NEVER;
     invoices.push({
       issue,
       due,
@@ -102,7 +105,7 @@ export function preparePit(h: CustomerHistory): PitHistory {
       payDays,
       payCum,
       settleDay,
-      woDay: inv.writtenOffDate ? dayOf(inv.writtenOffDate) : NEVER,
+      woDay,
     });
   }
   invoices.sort((a, b) => a.issue - b.issue);

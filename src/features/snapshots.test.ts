@@ -109,3 +109,51 @@ describe("buildSnapshots", () => {
     expect(addDays("2023-07-31", 365)).toBe("2024-07-30");
   });
 });
+
+describe("labels agree with a day-by-day brute force", () => {
+  it("on random histories, thresholds and horizons", async () => {
+    const fc = (await import("fast-check")).default;
+    const { outstandingAt } = await import("./pit");
+    const arb = fc.array(
+      fc.record({
+        issue: fc.integer({ min: 0, max: 400 }),
+        terms: fc.constantFrom(30, 60),
+        pay: fc.option(fc.integer({ min: -10, max: 200 })),
+        part: fc.boolean(),
+        wo: fc.option(fc.integer({ min: 20, max: 300 })),
+      }),
+      { maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 0, max: 500 }), fc.constantFrom(30, 90), fc.constantFrom(60, 365), (specs, tOff, thr, horizon) => {
+        const base = "2023-01-01";
+        const invoices: InvoiceRecord[] = [];
+        const payments: PaymentRecord[] = [];
+        specs.forEach((s, i) => {
+          const issueDate = addDays(base, s.issue);
+          const dueDate = addDays(issueDate, s.terms);
+          if (s.pay !== null) payments.push({ id: `p${i}`, customerId: "R", invoiceId: `i${i}`, date: addDays(dueDate, s.pay), amountMinor: s.part ? 400 : 1_000 });
+          invoices.push(inv(`i${i}`, issueDate, dueDate, 1_000, { writtenOffDate: s.wo === null ? null : addDays(dueDate, s.wo) }));
+        });
+        const h = preparePit(hist("R", invoices, payments));
+        const t = toEpochDay(addDays(base, tOff));
+        // Brute force: in default at t, or owed thr+ days past due / written off on some day of (t, t + horizon].
+        const owedPastDue = (d: number) => h.invoices.some((x) => x.issue <= d && d - x.due >= thr && outstandingAt(x, d) > 0);
+        const recentWo = h.invoices.some((x) => x.woDay <= t && t - x.woDay < horizon);
+        let expected: string;
+        if (owedPastDue(t) || recentWo) expected = "in_default";
+        else {
+          expected = "good";
+          for (let d = t + 1; d <= t + horizon; d++) {
+            if (owedPastDue(d) || h.invoices.some((x) => x.woDay === d && outstandingAt(x, d - 1) > 0)) {
+              expected = "bad";
+              break;
+            }
+          }
+        }
+        expect(labelAt(h, t, horizon, thr)).toBe(expected);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+});
