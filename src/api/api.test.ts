@@ -113,7 +113,7 @@ describe("public routes", () => {
 
 describe("auth", () => {
   it("rejects a missing, malformed or wrong key with 401 problem+json", async () => {
-    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer wrong-key-0123456789" }]) {
+    for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer wrong-key-0123456789" }] as Record<string, string>[]) {
       const r = await call("POST", "/score", { body: { features: {} }, key: null, headers });
       expectProblem(r, 401, "unauthorized");
     }

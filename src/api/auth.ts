@@ -1,11 +1,15 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import * as crypto from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { UnauthorizedError } from "../shared";
 import type { KeyResolver, Principal } from "./context";
 
+// crypto.hash (Node >= 20.12) is the one-shot form: no Hash object per request.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: "buffer") => Buffer }).hash;
+
 function digest(s: string): Buffer {
-  return createHash("sha256").update(s).digest();
+  return oneShot ? oneShot("sha256", s, "buffer") : crypto.createHash("sha256").update(s).digest();
 }
 
 /**

@@ -41,6 +41,14 @@ function isJson(ct: string | undefined): boolean {
  * declared or actual size exceeds `limit` bytes, MalformedJsonError (400) when the body does not parse.
  */
 export function readJson(req: IncomingMessage, limit = BODY_LIMIT): Promise<unknown> {
+  return readJsonText(req, limit).then((r) => r.value);
+}
+
+/**
+ * Like {@link readJson}, also returning the body text as received (stored verbatim as the decision's input).
+ * @throws like readJson.
+ */
+export function readJsonText(req: IncomingMessage, limit = BODY_LIMIT): Promise<{ value: unknown; text: string }> {
   const ct = req.headers["content-type"];
   if (!isJson(ct)) return drainThen(req, new UnsupportedMediaTypeError(ct));
   const declared = req.headers["content-length"];
@@ -65,8 +73,9 @@ export function readJson(req: IncomingMessage, limit = BODY_LIMIT): Promise<unkn
       if (failed) return;
       const buf = chunks ? Buffer.concat(chunks, size) : first;
       if (buf === null || size === 0) return reject(new MalformedJsonError("the body is empty"));
+      const text = buf.toString("utf8");
       try {
-        resolve(JSON.parse(buf.toString("utf8")));
+        resolve({ value: JSON.parse(text), text });
       } catch (e) {
         reject(new MalformedJsonError((e as Error).message));
       }

@@ -7,7 +7,7 @@ export { createApp, type RouteModule } from "./app";
 export type { AppContext, Principal, Role, KeyResolver } from "./context";
 export { authenticate, authMiddleware, envKeyResolver, anyResolver, principalOf } from "./auth";
 export { Contract, contract, toIssues, OPENAPI_PATH } from "./contract";
-export { readJson, sendJson, sendJsonText, sendProblem, BODY_LIMIT, BATCH_BODY_LIMIT, PayloadTooLargeError, UnsupportedMediaTypeError, MalformedJsonError } from "./http";
+export { readJson, readJsonText, sendJson, sendJsonText, sendProblem, BODY_LIMIT, BATCH_BODY_LIMIT, PayloadTooLargeError, UnsupportedMediaTypeError, MalformedJsonError } from "./http";
 export { ApiMetrics } from "./metrics";
 export { startServer, untilSignal, type RunningServer, type ServeOptions } from "./server";
 export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime";

@@ -4,7 +4,7 @@ import type { ScoreRequest } from "../decisions";
 import { authenticate, envKeyResolver } from "./auth";
 import type { AppContext } from "./context";
 import { contract } from "./contract";
-import { BATCH_BODY_LIMIT, BODY_LIMIT, readJson, sendJson, sendJsonText, sendProblem } from "./http";
+import { BATCH_BODY_LIMIT, BODY_LIMIT, readJson, readJsonText, sendJson, sendJsonText, sendProblem } from "./http";
 import { ApiMetrics } from "./metrics";
 
 /**
@@ -32,10 +32,10 @@ export function registerScore(router: Express, ctx: AppContext): void {
   async function score(req: IncomingMessage, res: ServerResponse): Promise<number> {
     const principal = authenticate(req, resolve);
     const who = principal instanceof Promise ? await principal : principal;
-    const body = await readJson(req, BODY_LIMIT);
-    const request = parseScore(body);
+    const body = await readJsonText(req, BODY_LIMIT);
+    const request = parseScore(body.value);
     const rid = req.headers["x-request-id"];
-    const { json } = await decisions.score(request, { requestId: typeof rid === "string" ? rid.slice(0, 100) : null, actor: who.keyId });
+    const { json } = await decisions.score(request, { requestId: typeof rid === "string" ? rid.slice(0, 100) : null, actor: who.keyId, inputJson: body.text });
     sendJsonText(res, 200, json);
     return 200;
   }

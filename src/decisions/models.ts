@@ -27,7 +27,7 @@ export function toModelPort(model: ScoringModel, reasons: ReasonMapper = scoring
     numericColumns: new Set(model.features.filter((f) => f.kind === "numeric").map((f) => f.name)),
     explain(x: Features): Explained {
       const e = model.explain(x);
-      return { pd: e.pd, score: e.score, reasons: reasons(model, e.contributions, top) };
+      return { pd: e.pd, score: e.score, reasons: reasons(model, e.contributions, top), contributions: e.contributions };
     },
   };
 }

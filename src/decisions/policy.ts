@@ -1,4 +1,4 @@
-import { evaluateCredit, type CreditFacts, type Policy, type PolicyStore } from "../policy";
+import { evaluateCredit, tierForPd, type CreditFacts, type Policy, type PolicyStore } from "../policy";
 import type { PolicyPort, PolicyVerdict, RuleHit } from "./ports";
 
 /** Rules that depend only on the PD (not on a customer's receivables), so they apply to ad-hoc rows too. */
@@ -34,10 +34,28 @@ export function policyPort(store: PolicyStore): PolicyPort {
 }
 
 /**
- * Tier and decision of an ad-hoc row: the policy's own credit check run with no customer facts, keeping
+ * Tier and decision of an ad-hoc row (shared, read-only object): the policy's own credit check run with no customer facts, keeping
  * only the PD-driven rules (no limit: there is no customer to hold one).
  */
 export function adhocVerdict(policy: Policy, pd: number): PolicyVerdict {
+  // The verdict depends on the PD only through its tier: compute once per policy object and tier.
+  const tier = tierForPd(policy, pd).id;
+  let byTier = cache.get(policy);
+  if (!byTier) {
+    byTier = new Map();
+    cache.set(policy, byTier);
+  }
+  let v = byTier.get(tier);
+  if (!v) {
+    v = computeAdhoc(policy, pd);
+    byTier.set(tier, v);
+  }
+  return v;
+}
+
+const cache = new WeakMap<Policy, Map<string, PolicyVerdict>>();
+
+function computeAdhoc(policy: Policy, pd: number): PolicyVerdict {
   const asOf = "1970-01-01";
   const d = evaluateCredit(policy, { asOf, pd, previousPd: null, facts: { asOf, ...NO_FACTS }, openOrdersMinor: 0, profile: null, blacklisted: false });
   const rules: RuleHit[] = [];

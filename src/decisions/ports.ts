@@ -29,6 +29,8 @@ export interface Explained {
   score: number;
   /** Top factors that raised the risk, most important first. */
   reasons: Reason[];
+  /** Every input's attribution in log-odds (sums to logit − baseLogit), stored as the full explanation. */
+  contributions?: { feature: string; value: number | string | null; contribution: number }[];
 }
 
 /** A loaded model, compiled to plain arithmetic. */

@@ -1,5 +1,6 @@
 import type { Database } from "../db";
-import { NotFoundError, ValidationError, describeValue, isIsoDate, newId, toMajor, toMinor, todayUtc, type FieldIssue } from "../shared";
+import { NotFoundError, ValidationError, describeValue, isIsoDate, toMajor, toMinor, todayUtc, type FieldIssue } from "../shared";
+import { decisionId } from "./ids";
 import type { CreditPort, DecisionOutcome, Explained, Features, ModelPort, ModelProvider, PolicyPort, PolicyVerdict, Reason, RuleHit } from "./ports";
 import { orderStatusFor, type DecisionRow, type DecisionWriter } from "./store";
 
@@ -48,6 +49,8 @@ export interface RequestMeta {
   requestId?: string | null;
   /** Key id of the caller. */
   actor?: string | null;
+  /** The request body exactly as received (stored verbatim as the decision's input); default: the parsed request re-serialised. */
+  inputJson?: string;
 }
 
 /** POST /score bodies (already validated against openapi.yaml). */
@@ -237,7 +240,7 @@ export class DecisionService {
     order: import("./ports").OrderInput | null,
     meta: RequestMeta,
   ): { row: DecisionRow; answer: ScoreAnswer } {
-    const id = newId("dec_", now.getTime());
+    const id = decisionId(now.getTime());
     const currency = c ? c.currency : null;
     const policyVersion = this.deps.policy.version();
     const answer: ScoreAnswer = {
@@ -276,9 +279,9 @@ export class DecisionService {
       creditLimitMinor: v.creditLimitMinor,
       exposureMinor: v.exposureMinor,
       currency,
-      input: JSON.stringify(input),
+      input: meta.inputJson ?? JSON.stringify(input),
       features: JSON.stringify(features),
-      reasons: JSON.stringify(ex.reasons),
+      reasons: JSON.stringify(ex.contributions ?? ex.reasons),
       rules: JSON.stringify({ fired: v.rules, limitCalculation: v.limitCalculation ?? null, facts: c ? c.facts : null }),
       output,
       requestId: meta.requestId ?? null,
