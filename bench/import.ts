@@ -120,6 +120,7 @@ function line(label: string, r: ImportResult, cpu: NodeJS.CpuUsage): string {
 
 async function runOn(url: string, label: string, files: { customers: string; invoices: string }): Promise<void> {
   const db = await openDatabase(url);
+  console.log(`${label} database open, before any row: ${memory()} maxRSS so far=${mb(process.resourceUsage().maxRSS * 1024)}`);
   try {
     let cpu = process.cpuUsage();
     const c = await importCsv(db, "customers", files.customers);
