@@ -31,7 +31,7 @@ export interface MlpParams {
   l2: number;
   /** Quantile knots per input (default 64). */
   knots: number;
-  /** Train on at most this many (seeded, random) training rows, to bound time on large tables (default 60000). */
+  /** Train on at most this many (seeded, random) training rows, to bound time on large tables (default 30000). */
   maxRows: number;
   /** A level gets a one-hot column when it has at least this many training rows (default 20; max 30 levels). */
   minLevelCount: number;
@@ -47,7 +47,7 @@ export const DEFAULT_MLP_PARAMS: MlpParams = {
   l2: 1e-5,
   knots: 64,
   minLevelCount: 20,
-  maxRows: 60_000,
+  maxRows: 30_000,
   seed: 1,
 };
 
