@@ -143,6 +143,15 @@ describe("payment forecast and worklist", () => {
     expect(c.nextAction).toMatchObject({ step: "pre_due_reminder", dueDate: "2026-12-07" });
   });
 
+  it("caps days overdue and further delay in the score", () => {
+    const old = { ...invoice, id: "OLD", issueDate: "2024-01-01", dueDate: "2024-01-31" };
+    const [row] = buildWorklist(policy, [item({ invoice: old, expectedDaysToPay: 45 })], "2026-11-20");
+    // 1,024 days overdue; expected on 2024-02-15, so about as long again behind the pattern: both capped at 180.
+    expect(row.daysOverdue).toBe(1024);
+    expect(row.forecast.furtherDays).toBe(1009);
+    expect(row.score).toBe(Math.round(22_500 * (1 + 180 / 30) * (1 + 180 / 30) * 100) / 100);
+  });
+
   it("breaks ties by days overdue, then invoice id", () => {
     const rows = buildWorklist(policy, [item({ id: "Y", pd: 0 }), item({ id: "X", pd: 0 }), item({ id: "Z", pd: 0, dueDate: "2026-11-10" })], "2026-11-20");
     expect(rows.map((r) => r.invoiceId)).toEqual(["X", "Y", "Z"]);

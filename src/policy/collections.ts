@@ -204,7 +204,7 @@ export interface WorklistRow {
   expectedLossMinor: number;
   daysOverdue: number;
   forecast: PaymentForecast;
-  /** expected loss x (1 + a x overdue/30) x (1 + b x further days/30) */
+  /** expected loss x (1 + a x min(overdue, cap)/30) x (1 + b x min(further days, cap)/30) */
   score: number;
   state: LadderState;
   nextAction: NextAction | null;
@@ -213,11 +213,11 @@ export interface WorklistRow {
 
 /**
  * The collections worklist on `asOf`: every invoice with an open amount, ranked by expected loss weighted by
- * days overdue and by the expected further days to payment (highest first; ties by days overdue, then
- * invoice id). Closed invoices are left out.
+ * days overdue and by the expected further days to payment, each capped at `worklist.capDays` (highest
+ * first; ties by days overdue, then invoice id). Closed invoices are left out.
  */
 export function buildWorklist(policy: Policy, items: readonly WorklistItem[], asOf: IsoDate): WorklistRow[] {
-  const { overdueWeight, delayWeight } = policy.collections.worklist;
+  const { overdueWeight, delayWeight, capDays } = policy.collections.worklist;
   const lgd = policy.limits.lgd;
   const rows: WorklistRow[] = [];
   for (const it of items) {
@@ -225,7 +225,7 @@ export function buildWorklist(policy: Policy, items: readonly WorklistItem[], as
     if (plan.state === "closed") continue;
     const el = Math.round(plan.openMinor * it.pd * lgd);
     const forecast = forecastPayment(policy, it, asOf);
-    const score = el * (1 + (overdueWeight * plan.daysOverdue) / 30) * (1 + (delayWeight * forecast.furtherDays) / 30);
+    const score = el * (1 + (overdueWeight * Math.min(plan.daysOverdue, capDays)) / 30) * (1 + (delayWeight * Math.min(forecast.furtherDays, capDays)) / 30);
     rows.push({
       rank: 0,
       invoiceId: it.invoice.id,

@@ -90,10 +90,13 @@ const PolicyFileSchema = z
       /** Prior of days paid late per tier (for customers with little history), and its weight in invoices. */
       priorDaysLate: z.record(z.string(), z.number().min(0).max(365)),
       priorWeight: z.number().min(0).max(100).default(3),
-      /** Worklist score = expected loss x (1 + overdue/30 x a) x (1 + expected further delay/30 x b). */
+      /**
+       * Worklist score = expected loss x (1 + a x min(overdue, cap)/30) x (1 + b x min(expected further delay, cap)/30);
+       * the cap keeps invoices long in legal from swamping the list.
+       */
       worklist: z
-        .object({ overdueWeight: z.number().min(0).default(1), delayWeight: z.number().min(0).default(1) })
-        .default({ overdueWeight: 1, delayWeight: 1 }),
+        .object({ overdueWeight: z.number().min(0).default(1), delayWeight: z.number().min(0).default(1), capDays: z.number().int().min(1).max(3650).default(180) })
+        .default({ overdueWeight: 1, delayWeight: 1, capDays: 180 }),
     }),
     review: z.object({
       /** Largest increase per review as a share of the current limit. */
@@ -198,7 +201,7 @@ export interface Policy {
     ladders: Record<string, LadderStep[]>;
     priorDaysLate: Record<string, number>;
     priorWeight: number;
-    worklist: { overdueWeight: number; delayWeight: number };
+    worklist: { overdueWeight: number; delayWeight: number; capDays: number };
   };
   review: { maxIncreaseShare: number; minIncreaseStepMinor: number; approvalAboveMinor: number; pdTolerance: number };
   /** The parsed file content (major units), for storing the policy version. */

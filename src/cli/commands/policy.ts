@@ -5,7 +5,8 @@ import type { Command } from "commander";
  * replays the stored portfolio under a candidate policy against the current one.
  */
 export function register(program: Command): void {
-  const policy = program.command("policy").description("validate policy files and simulate a candidate policy on the stored portfolio");
+  const policy = program.command("policy").description("validate policy files, simulate a candidate policy on the stored portfolio, print the collections worklist");
+  registerWorklist(policy);
 
   policy
     .command("check")
@@ -85,6 +86,48 @@ export function register(program: Command): void {
           process.stdout.write(renderReport(report, check, (await import("../../policy")).formatMoney) + "\n");
         }
         if (!check.agrees) process.exitCode = 1;
+      } finally {
+        await db.close();
+      }
+    });
+}
+
+function registerWorklist(policy: Command): void {
+  policy
+    .command("worklist")
+    .description("the collections worklist: open invoices ranked by expected loss, days overdue and forecast delay, with the next action")
+    .option("--policy <file>", "policy file (default: POLICY_FILE)")
+    .option("--as-of <date>", "as-of date YYYY-MM-DD (default: today, UTC)")
+    .option("--customer <id>", "only this customer (external id)")
+    .option("--limit <n>", "rows to print", "20")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { policy?: string; asOf?: string; customer?: string; limit: string; json?: boolean }) => {
+      const { loadConfig } = await import("../../config");
+      const { openDatabase } = await import("../../db");
+      const { loadPolicyFile, loadWorklist, formatMoney } = await import("../../policy");
+      const { isIsoDate, todayUtc, ValidationError, describeValue } = await import("../../shared");
+      const cfg = loadConfig();
+      const asOf = opts.asOf ?? todayUtc();
+      if (!isIsoDate(asOf)) throw new ValidationError([{ path: "--as-of", expected: "a YYYY-MM-DD calendar date", received: describeValue(asOf) }]);
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new ValidationError([{ path: "--limit", expected: "a whole number >= 1", received: describeValue(opts.limit) }]);
+      const p = loadPolicyFile(opts.policy ?? cfg.POLICY_FILE);
+      const db = await openDatabase(cfg.DATABASE_URL);
+      try {
+        const rows = await loadWorklist(db, p, asOf, { customerId: opts.customer, limit });
+        if (opts.json) {
+          process.stdout.write(JSON.stringify({ asOf, policyVersion: p.version, rows }, null, 2) + "\n");
+          return;
+        }
+        const out = [`Collections worklist as of ${asOf} (${p.version}), top ${rows.length}`, "rank invoice          customer      tier  open amount     PD     exp. loss  overdue  pays by     next action (due)"];
+        for (const r of rows) {
+          const next = r.nextAction ? `${r.nextAction.step} (${r.nextAction.dueDate})` : r.state;
+          out.push(
+            `${String(r.rank).padStart(4)} ${r.invoiceId.padEnd(16)} ${r.customerId.padEnd(13)} ${r.tier.padEnd(4)} ${formatMoney(r.openMinor, p.currency).padStart(12)} ${(r.pd * 100).toFixed(1).padStart(5)}% ` +
+              `${formatMoney(r.expectedLossMinor, p.currency).padStart(12)} ${String(r.daysOverdue).padStart(6)}d  ${r.forecast.date}  ${next}${r.brokenPromise ? " [broken promise]" : ""}`,
+          );
+        }
+        process.stdout.write(out.join("\n") + "\n");
       } finally {
         await db.close();
       }

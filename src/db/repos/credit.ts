@@ -592,16 +592,23 @@ export async function updateCollectionAction(db: Database, id: number, patch: { 
   return toAction(await db.prisma.collectionAction.findUniqueOrThrow({ where: { id } }));
 }
 
-/** Collection actions filtered by invoices, customer and/or status, oldest first. */
+/**
+ * Collection actions filtered by invoices, customer and/or status, oldest first. Long invoice lists are
+ * queried in chunks (databases limit the number of bound parameters).
+ */
 export async function listCollectionActions(db: Database, filter: { invoiceIds?: number[]; customerId?: number; status?: string } = {}): Promise<CollectionActionRecord[]> {
-  const rows = await db.prisma.collectionAction.findMany({
-    where: {
-      ...(filter.invoiceIds ? { invoiceId: { in: filter.invoiceIds } } : {}),
-      ...(filter.customerId !== undefined ? { customerId: filter.customerId } : {}),
-      ...(filter.status ? { status: filter.status } : {}),
-    },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-  });
+  const base = {
+    ...(filter.customerId !== undefined ? { customerId: filter.customerId } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+  };
+  const order = [{ createdAt: "asc" as const }, { id: "asc" as const }];
+  if (!filter.invoiceIds) return (await db.prisma.collectionAction.findMany({ where: base, orderBy: order })).map(toAction);
+  const CHUNK = 500;
+  const rows: ActionRow[] = [];
+  for (let i = 0; i < filter.invoiceIds.length; i += CHUNK) {
+    rows.push(...(await db.prisma.collectionAction.findMany({ where: { ...base, invoiceId: { in: filter.invoiceIds.slice(i, i + CHUNK) } }, orderBy: order })));
+  }
+  if (filter.invoiceIds.length > CHUNK) rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
   return rows.map(toAction);
 }
 
