@@ -42,8 +42,12 @@ const EnvSchema = z.object({
   COLLECTIONS_WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Requests per minute per API key. */
   RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(600_000),
-  /** Group-commit window for audit writes, in milliseconds. */
-  AUDIT_FLUSH_MS: int(0, 1000).default(2),
+  /**
+   * Group-commit window for audit writes, in milliseconds. 0 (default): decisions that arrive in the same
+   * event-loop turn, or while the previous batch is being committed, share one transaction, with no added
+   * wait; n > 0 additionally waits up to n ms for more rows (larger batches, higher latency).
+   */
+  AUDIT_FLUSH_MS: int(0, 1000).default(0),
 });
 
 export type Config = z.infer<typeof EnvSchema>;

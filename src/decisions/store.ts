@@ -1,4 +1,4 @@
-import BetterSqlite3 from "better-sqlite3";
+import { Worker } from "node:worker_threads";
 import pg from "pg";
 import type { Logger } from "../shared";
 
@@ -193,11 +193,6 @@ export function orderStatusFor(decision: string): string {
   return ORDER_STATUS[decision] ?? "pending";
 }
 
-/** Prisma's DateTime text format for SQLite (what its better-sqlite3 adapter writes and reads). */
-function sqliteTime(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
-}
-
 const DECISION_COLUMNS = [
   "id", "kind", "customerId", "customerRef", "orderRef", "modelId", "modelVersion", "policyVersion", "pd", "score", "tier", "decision",
   "creditLimitMinor", "exposureMinor", "currency", "input", "features", "reasons", "rules", "output", "requestId", "createdAt",
@@ -213,57 +208,57 @@ function decisionValues(r: DecisionRow, time: (d: Date) => unknown): unknown[] {
 const COLS = DECISION_COLUMNS.map((c) => `"${c}"`).join(", ");
 
 /**
- * SQLite writer: a dedicated better-sqlite3 connection (WAL, synchronous=NORMAL: a commit survives a
- * process crash without an fsync per transaction) and prepared statements; one transaction per batch.
+ * SQLite writer: batches go to a writer thread (`sqlite-writer.worker.mjs`) that owns a dedicated
+ * better-sqlite3 connection (WAL, synchronous=NORMAL: a commit survives a process crash without an fsync
+ * per transaction) and writes each batch in one transaction. The API thread never blocks on SQLite; each
+ * request's promise resolves when the thread reports its batch committed.
  */
 export class SqliteDecisionWriter extends GroupCommitWriter {
-  private readonly db: BetterSqlite3.Database;
-  private readonly tx: BetterSqlite3.Transaction<(rows: DecisionRow[]) => void>;
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private seq = 0;
+  private failed: Error | null = null;
+  private closing = false;
 
   constructor(file: string, opts: DecisionStoreOptions = {}) {
     super(opts);
-    this.db = new BetterSqlite3(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("busy_timeout = 10000");
-    const insert = this.db.prepare(`INSERT INTO "Decision" (${COLS}) VALUES (${DECISION_COLUMNS.map(() => "?").join(", ")})`);
-    const order = this.db.prepare(
-      `INSERT INTO "Order" ("externalId", "customerId", "amountMinor", "currency", "orderDate", "status", "decisionId", "createdAt", "updatedAt")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT("externalId") DO UPDATE SET "amountMinor" = excluded."amountMinor", "currency" = excluded."currency",
-         "orderDate" = excluded."orderDate", "status" = excluded."status", "decisionId" = excluded."decisionId", "updatedAt" = excluded."updatedAt"`,
-    );
-    const profile = this.db.prepare(
-      `INSERT INTO "CreditProfile" ("customerId", "tier", "limitMinor", "currency", "limitValidUntil", "limitCalculation", "lastPd", "lastScore",
-         "lastModelId", "lastDecisionId", "lastScoredAt", "nextReviewDate", "policyVersion", "updatedAt")
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT("customerId") DO UPDATE SET "tier" = excluded."tier", "lastPd" = excluded."lastPd", "lastScore" = excluded."lastScore",
-         "lastModelId" = excluded."lastModelId", "lastDecisionId" = excluded."lastDecisionId", "lastScoredAt" = excluded."lastScoredAt",
-         "policyVersion" = excluded."policyVersion", "updatedAt" = excluded."updatedAt"`,
-    );
-    this.tx = this.db.transaction((rows: DecisionRow[]) => {
-      for (const r of rows) {
-        insert.run(decisionValues(r, sqliteTime));
-        const t = sqliteTime(r.createdAt);
-        if (r.order) {
-          const o = r.order;
-          order.run(o.externalId, o.customerId, o.amountMinor, o.currency, o.orderDate, o.status, r.id, t, t);
-        }
-        if (r.profile) {
-          const p = r.profile;
-          profile.run(p.customerId, p.tier, p.limitMinor, p.currency, p.limitValidUntil, p.limitCalculation, p.pd, Math.round(p.score), p.modelId, r.id, t,
-            p.nextReviewDate, p.policyVersion, t);
-        }
-      }
+    this.worker = new Worker(new URL("./sqlite-writer.worker.mjs", import.meta.url), { workerData: { file } });
+    this.worker.on("message", (m: { id: number; ok?: boolean; error?: { message: string; code?: string } }) => {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.error) w.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+      else w.resolve();
+    });
+    const fail = (e: Error) => {
+      this.failed = e;
+      this.log?.error({ err: e }, "decision writer thread failed");
+      for (const w of this.waiting.values()) w.reject(e);
+      this.waiting.clear();
+    };
+    this.worker.on("error", fail);
+    this.worker.on("exit", (code) => {
+      if (!this.closing) fail(new Error(`decision writer thread exited with code ${code}`));
     });
   }
 
-  protected commit(rows: DecisionRow[]): void {
-    this.tx.immediate(rows);
+  private send(msg: { rows?: DecisionRow[]; close?: boolean }): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = ++this.seq;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...msg });
+    });
+  }
+
+  protected commit(rows: DecisionRow[]): Promise<void> {
+    return this.send({ rows });
   }
 
   protected async closeConnection(): Promise<void> {
-    this.db.close();
+    this.closing = true;
+    if (!this.failed) await this.send({ close: true }).catch(() => undefined);
+    await this.worker.terminate();
   }
 }
 
