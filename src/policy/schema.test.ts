@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import { AppError, ValidationError } from "../shared";
 import { loadPolicyFile, parsePolicy } from "./schema";
@@ -113,5 +113,43 @@ describe("PolicyStore", () => {
     expect(store.activate(first)).toBe(second);
     expect(store.current()).toBe(first);
     expect(seen).toEqual(["2026.11-default->2026.12", "2026.12->2026.11-default"]);
+  });
+});
+
+describe("credit policy check", () => {
+  async function run(args: string[]): Promise<{ code: number | undefined; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+    const e = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+    const before = process.exitCode;
+    try {
+      const { main } = await import("../cli/main");
+      await main(args);
+      return { code: process.exitCode as number | undefined, out: out.join(""), err: err.join("") };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      process.exitCode = before;
+    }
+  }
+
+  it("prints OK and a summary for a valid file", async () => {
+    const r = await run(["policy", "check", join(root, "policy/default.yaml")]);
+    expect(r.code ?? 0).toBe(0);
+    expect(r.out).toMatch(/^OK .*default\.yaml\nversion   2026\.11-default\+[0-9a-f]{12}\n/);
+    expect(r.out).toContain("B standard/标准: PD [0.02, 0.08), review every 3 month(s), cap 2,000,000.00");
+  });
+
+  it("prints each bad field and exits 2 for an invalid file", async () => {
+    const doc = defaultPolicyDoc();
+    doc.rules.pdRise.maxIncrease = -1;
+    doc.tiers[0].reviewMonths = 0;
+    const r = await run(["policy", "check", write("invalid.yaml", doc)]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain("/rules/pdRise/maxIncrease: expected");
+    expect(r.err).toContain("received number -1");
+    expect(r.err).toContain("/tiers/0/reviewMonths");
   });
 });
