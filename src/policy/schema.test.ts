@@ -116,6 +116,27 @@ describe("PolicyStore", () => {
   });
 });
 
+describe("PolicyStore.watch", () => {
+  it("picks up a changed file and refuses a broken one, keeping the running policy", async () => {
+    const path = write("watched.yaml", defaultPolicyDoc());
+    const store = PolicyStore.fromFile(path);
+    const errors: unknown[] = [];
+    const stop = store.watch(path, { intervalMs: 20, onError: (e) => errors.push(e) });
+    try {
+      const doc = defaultPolicyDoc();
+      doc.version = "2026.12-watched";
+      writeFileSync(path, stringify(doc));
+      await vi.waitFor(() => expect(store.current().declaredVersion).toBe("2026.12-watched"), { timeout: 5000, interval: 20 });
+      writeFileSync(path, "version: [broken\n");
+      await vi.waitFor(() => expect(errors).toHaveLength(1), { timeout: 5000, interval: 20 });
+      expect(errors[0]).toBeInstanceOf(ValidationError);
+      expect(store.current().declaredVersion).toBe("2026.12-watched");
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe("credit policy check", () => {
   async function run(args: string[]): Promise<{ code: number | undefined; out: string; err: string }> {
     const out: string[] = [];

@@ -1,3 +1,4 @@
+import { unwatchFile, watchFile } from "node:fs";
 import { logger } from "../shared";
 import { loadPolicyFile, type Policy } from "./schema";
 
@@ -54,5 +55,25 @@ export class PolicyStore {
   onActivate(fn: (p: Policy, previous: Policy) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Reloads `path` whenever its content changes (polled every `intervalMs`, default 2000, so editors that
+   * replace the file are seen too). An invalid new file is logged and refused, and the running policy stays
+   * in force; `onError` is told about it. Returns a function that stops watching.
+   */
+  watch(path: string, opts: { intervalMs?: number; onError?: (err: unknown) => void } = {}): () => void {
+    const listener = (cur: { mtimeMs: number; size: number }, prev: { mtimeMs: number; size: number }) => {
+      if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size) return;
+      try {
+        const before = this.active.sha256;
+        const next = this.reload(path);
+        if (next.sha256 === before) return;
+      } catch (err) {
+        opts.onError?.(err);
+      }
+    };
+    watchFile(path, { interval: opts.intervalMs ?? 2000, persistent: false }, listener);
+    return () => unwatchFile(path, listener);
   }
 }
