@@ -100,4 +100,10 @@ export async function show(...items: Displayable[]): Promise<void> {
   const jupyter = (globalThis as { Deno?: { jupyter?: { display(o: unknown): Promise<void> } } }).Deno?.jupyter;
   if (!jupyter) throw new Error("show(): expected to run in the Deno Jupyter kernel (Deno.jupyter is missing)");
   for (const it of items) await jupyter.display(it);
+  // Deno.jupyter.display resolves before its message is on the IOPub socket; without a pause the kernel can
+  // report the cell idle first and nbconvert drops the output (seen in about 1 cell in 7 without it).
+  await new Promise((r) => setTimeout(r, FLUSH_MS));
 }
+
+/** Pause after displays so they reach IOPub before the cell ends, ms. */
+const FLUSH_MS = 100;
