@@ -34,6 +34,11 @@ export interface GbdtParams {
   maxBins: number;
   /** Stop after this many rounds without validation AUC improvement (default 150). */
   earlyStoppingRounds: number;
+  /**
+   * Early-stopping metric: "auc", "logloss", or "auto" (default): AUC when the validation set has at least
+   * 2000 rows, log loss below that, because AUC on a small validation set is too noisy to pick a round.
+   */
+  stoppingMetric: "auto" | "auc" | "logloss";
   /** PRNG seed (default 1). */
   seed: number;
 }
@@ -50,6 +55,7 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   colsample: 0.8,
   maxBins: 255,
   earlyStoppingRounds: 150,
+  stoppingMetric: "auto",
   seed: 1,
 };
 
@@ -120,6 +126,8 @@ export function fitGbdt(
 
   const trees: TreeSpec[] = [];
   let bestAuc = -Infinity;
+  let bestCrit = -Infinity;
+  const useAuc = p.stoppingMetric === "auc" || (p.stoppingMetric === "auto" && nv >= 2000);
   let bestRound = 0;
   let bestFv: Float64Array | null = null;
   let feats: number[] = [];
@@ -272,7 +280,10 @@ export function fitGbdt(
       for (let i = 0; i < nv; i++) Fv[i] += route(vbins, i);
       const a = auc(valid.y, Fv);
       onRound?.(round, a);
-      if (a > bestAuc + 1e-7) {
+      // Higher is better for both criteria (negated log loss).
+      const crit = useAuc ? a : -validLogLoss(valid.y, Fv);
+      if (crit > bestCrit + 1e-7) {
+        bestCrit = crit;
         bestAuc = a;
         bestRound = round + 1;
         bestFv = Fv.slice();
@@ -290,4 +301,15 @@ export function fitGbdt(
     validMargin: bestFv,
     gain: gainImp,
   };
+}
+
+/** Mean log loss of margins `F` for labels `y`. */
+function validLogLoss(y: Uint8Array, F: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    const f = F[i];
+    // log(1 + e^f) - y f, computed stably.
+    s += (f > 0 ? f + Math.log1p(Math.exp(-f)) : Math.log1p(Math.exp(f))) - y[i] * f;
+  }
+  return s / y.length;
 }
