@@ -3,7 +3,7 @@ import type { Job, Queue } from "bull";
 import { todayUtc } from "../shared";
 import { isPermanent, runAttempt } from "./execute";
 import { cronsOf, RunnerBase } from "./runner-base";
-import { runnerId } from "./store";
+import { RunBusyError, runnerId } from "./store";
 import { JOB_NAMES, type HandlerTable, type JobDeps, type JobName, type JobParams, type JobRun, type JobRunner, type RetryPolicy, type RunNowOptions } from "./types";
 
 /** Bull-specific settings (defaults suit production; tests shorten the lock to detect a killed worker fast). */
@@ -16,6 +16,8 @@ export interface BullOptions {
   stalledIntervalMs?: number;
   /** Times a job may be redelivered after its worker died before it fails (default 2). */
   maxStalledCount?: number;
+  /** How long a delivery waits for another live attempt holding the same run (default 6 h). */
+  busyWaitMs?: number;
 }
 
 interface RunData {
@@ -34,6 +36,7 @@ export class BullJobRunner extends RunnerBase implements JobRunner {
   readonly mode = "bull" as const;
   private readonly queues = new Map<JobName, Queue>();
   private working = false;
+  private closing = false;
 
   constructor(
     deps: JobDeps,
@@ -143,18 +146,27 @@ export class BullJobRunner extends RunnerBase implements JobRunner {
       });
       void q.process("run", opts.concurrency ?? 1, async (job: Job<RunData>) => {
         const attempt = job.attemptsMade + 1;
-        const runner = runnerId("bull");
-        try {
-          const out = await runAttempt(this.deps, this.handlers, name, job.data.instanceKey, job.data.params, {
-            runner,
-            finalAttempt: attempt >= this.retry.attempts,
-            activeTokens: this.activeTokens,
-            trustQueueFor: "bull:",
-          });
-          return { instanceKey: job.data.instanceKey, outcome: out.outcome };
-        } catch (err) {
-          if (isPermanent(err)) await job.discard();
-          throw err;
+        const deadline = Date.now() + (this.opts.busyWaitMs ?? 6 * 3600_000);
+        for (;;) {
+          const runner = runnerId("bull");
+          try {
+            const out = await runAttempt(this.deps, this.handlers, name, job.data.instanceKey, job.data.params, {
+              runner,
+              finalAttempt: attempt >= this.retry.attempts,
+              activeTokens: this.activeTokens,
+              trustQueueFor: "bull:",
+            });
+            return { instanceKey: job.data.instanceKey, outcome: out.outcome };
+          } catch (err) {
+            // Another live attempt holds the run (its lock lapsed, it did not die): wait for it to finish
+            // or disappear instead of spending this job's attempts.
+            if (err instanceof RunBusyError && Date.now() < deadline && !this.closing) {
+              await new Promise((r) => setTimeout(r, 1000));
+              continue;
+            }
+            if (isPermanent(err)) await job.discard();
+            throw err;
+          }
         }
       });
     }
@@ -162,6 +174,7 @@ export class BullJobRunner extends RunnerBase implements JobRunner {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
   }

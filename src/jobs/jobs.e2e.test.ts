@@ -59,6 +59,12 @@ describe("jobs on the demo portfolio (in-process)", () => {
       const again = await runner.runNow("retrain", { asOf: AS_OF, model: "gbdt", force: true });
       expect(again.result).toMatchObject({ promoted: false, challengerId: r.challengerId, reason: expect.stringContaining("already the champion") });
     }
+    // Three days later the champion has seen every labelled snapshot there is: nothing unseen to judge on,
+    // so no challenger is trained and the champion stays, with the reason.
+    const early = await runner.runNow("retrain", { asOf: "2026-05-25", model: "gbdt" });
+    expect(early.status).toBe("completed");
+    expect(early.result).toMatchObject({ promoted: false, challengerId: null, window: { championTrainedThrough: "2025-05-22", oot: { rows: 0 } } });
+    expect((early.result as { reason: string }).reason).toMatch(/^not retrained: .* the champion was trained on data through 2025-05-22/);
     await runner.close();
     expect(r.promoted).toBe(true);
   });

@@ -7,6 +7,7 @@ import { openDatabase, type Database } from "../db";
 import { createLogger, todayUtc, ValidationError } from "../shared";
 import { createPgDatabase, hasPostgres, hasRedis, REDIS_TEST_URL, redisPrefix } from "../../test/support/servers";
 import { BullJobRunner, createJobRunner, nextCronTime, type JobHandler, type JobName, type JobRunner } from ".";
+import { claimRun, ensureRun, runnerId } from "./store";
 
 /**
  * Queue semantics of both runners with small recording handlers (the real jobs are tested in their own
@@ -55,6 +56,29 @@ describe("cron", () => {
     // Sunday 03:00 weekly (2026-11-22 is a Sunday).
     expect(nextCronTime("0 3 * * 0", new Date("2026-11-22T04:00:00Z")).toISOString()).toBe("2026-11-29T03:00:00.000Z");
     expect(() => nextCronTime("not a cron", new Date())).toThrow(ValidationError);
+  });
+});
+
+describe("claiming a run", () => {
+  it("takes a running row over only from a holder that is gone, stale, or (bull) on another host", async () => {
+    const tokens = new Set<string>();
+    await ensureRun(db, "drift", "drift:claim-test", {});
+    const a = runnerId("bull");
+    tokens.add(a);
+    expect((await claimRun(db, "drift:claim-test", a, { activeTokens: tokens })).state).toBe("claimed");
+    // Alive in this process: busy even for a bull redelivery.
+    const b = runnerId("bull");
+    expect((await claimRun(db, "drift:claim-test", b, { activeTokens: tokens, trustQueueFor: "bull:" })).state).toBe("busy");
+    // Gone: taken over, the attempt count goes up.
+    tokens.delete(a);
+    const taken = await claimRun(db, "drift:claim-test", b, { activeTokens: tokens, trustQueueFor: "bull:" });
+    expect(taken).toMatchObject({ state: "claimed", run: { runner: b, attempts: 2 } });
+    // A holder on another host is judged by the queue's lock (trusted) or by age.
+    await db.prisma.jobRun.update({ where: { instanceKey: "drift:claim-test" }, data: { runner: "bull:elsewhere:1:x" } });
+    expect((await claimRun(db, "drift:claim-test", runnerId("inproc"), { activeTokens: tokens })).state).toBe("busy");
+    expect((await claimRun(db, "drift:claim-test", runnerId("inproc"), { activeTokens: tokens, staleAfterMs: 0 })).state).toBe("claimed");
+    await db.prisma.jobRun.update({ where: { instanceKey: "drift:claim-test" }, data: { runner: "bull:elsewhere:1:y" } });
+    expect((await claimRun(db, "drift:claim-test", runnerId("bull"), { activeTokens: tokens, trustQueueFor: "bull:" })).state).toBe("claimed");
   });
 });
 

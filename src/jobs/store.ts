@@ -98,6 +98,11 @@ export async function listRuns(db: Database, opts: ListOptions = {}): Promise<Jo
  * longer exists, or a token of this process that is no longer active. Runners on other hosts are judged
  * by the queue (bull redelivers a job only after its holder's lock expired) or by `staleAfterMs`.
  */
+/** True when `runner` names a process on this host. */
+export function isLocal(runner: string | null): boolean {
+  return (runner ?? "").split(":")[1] === hostname();
+}
+
 export function runnerIsGone(runner: string | null, activeTokens: ReadonlySet<string>): boolean {
   if (!runner) return true;
   const [, host, pidStr] = runner.split(":");
@@ -114,8 +119,8 @@ export function runnerIsGone(runner: string | null, activeTokens: ReadonlySet<st
 
 export interface ClaimOptions {
   /**
-   * Take over a `running` row whose holder's id starts with this prefix: bull redelivers a job only after
-   * its holder's lock in Redis expired, so a bull runner's row can be taken by the next bull delivery.
+   * Take over a `running` row whose holder's id starts with this prefix and runs on another host: bull
+   * redelivers a job only after its holder's lock in Redis expired.
    */
   trustQueueFor?: string;
   /** Tokens of attempts active in this process. */
@@ -139,7 +144,10 @@ export async function claimRun(db: Database, instanceKey: string, runner: string
     if (run.status === "completed") return { state: "completed", run };
     if (run.status === "running") {
       const stale = run.startedAt !== null && Date.now() - run.startedAt.getTime() > staleAfterMs;
-      const trusted = opts.trustQueueFor !== undefined && (run.runner ?? "").startsWith(opts.trustQueueFor);
+      // Bull redelivers only after the holder's lock expired; that is trusted for holders on other hosts.
+      // On this host liveness is checked directly: a live holder (e.g. one whose lock lapsed while training
+      // held the event loop) keeps the run.
+      const trusted = opts.trustQueueFor !== undefined && (run.runner ?? "").startsWith(opts.trustQueueFor) && !isLocal(run.runner);
       const canTake = trusted || stale || runnerIsGone(run.runner, opts.activeTokens);
       if (!canTake) return { state: "busy", run };
     }

@@ -93,6 +93,7 @@ describe.runIf(hasRedis)("a worker killed during a retrain", () => {
       expect(readFileSync(pointer, "utf8")).toBe(before);
       const orphan = (await readJobRun(db, queued.id)) as JobRun;
       expect(orphan.status).toBe("running");
+      expect(orphan.error ?? "").toBe("");
       expect(orphan.attempts).toBe(1);
       expect(existsSync(join(deps.config.MODELS_DIR, "champion.json.tmp"))).toBe(false);
 

@@ -47,9 +47,34 @@ export async function retrainJob(ctx: JobContext, params: JobParams, progress: P
   const horizonMonths = p.horizonMonths ?? 12;
   const horizonDays = Math.round((horizonMonths * 365.25) / 12);
   const labelEnd = addDays(p.asOf, -horizonDays);
-  const trainEnd = addMonths(labelEnd, -(p.ootMonths ?? 6));
+  const championModel = await registry.champion();
+  const champion: BatchScorer | null = championModel ? batchScorer(championModel) : null;
+  // The window must be unseen by both models: it starts after the champion's training data when that is later.
+  const championCutoff = champion ? await trainingCutoff(ctx, champion, horizonDays) : null;
+  const defaultTrainEnd = addMonths(labelEnd, -(p.ootMonths ?? 6));
+  const trainEnd = championCutoff && championCutoff > defaultTrainEnd ? championCutoff : defaultTrainEnd;
 
-  // 1. Challenger: trained on snapshots up to trainEnd. The creation instant is the run's date, so a retried
+  // 1. The out-of-time window: the most recent labelled snapshots, after both models' training data.
+  const histories = await allHistories(ctx.db);
+  const snaps = await buildSnapshots(histories, { end: labelEnd, horizonDays, dataEnd: p.asOf });
+  const oot: number[] = [];
+  const train: number[] = [];
+  snaps.keys.forEach((k, i) => (k.asOf > trainEnd ? oot : train).push(i));
+  const yOot = Uint8Array.from(oot, (i) => snaps.labels[i]);
+  const bads = yOot.reduce((a, b) => a + b, 0);
+  const window = { trainThrough: trainEnd, championTrainedThrough: championCutoff, oot: { from: addDays(trainEnd, 1), to: labelEnd, rows: oot.length, bads } };
+  if (oot.length < 50 || bads < 5 || oot.length - bads < 5) {
+    const reason =
+      `not retrained: the out-of-time window (${window.oot.from} .. ${labelEnd}) has ${oot.length} labelled snapshots with ${bads} defaults, ` +
+      `at least 50 with 5 defaults and 5 non-defaults are needed to compare fairly` +
+      (championCutoff && championCutoff >= defaultTrainEnd ? `; the champion was trained on data through ${championCutoff}, and outcomes after it are labelled ${horizonMonths} months later` : "");
+    ctx.log.info({ champion: champion?.id ?? null, reason }, "retrain: nothing to compare on yet");
+    await progress(1);
+    return { summary: reason, asOf: p.asOf, challengerId: null, championBefore: champion?.id ?? null, championAfter: champion?.id ?? null, promoted: false, reason, window };
+  }
+  await progress(0.05, "window chosen");
+
+  // 2. Challenger: trained on snapshots up to trainEnd. The creation instant is the run's date, so a retried
   // attempt produces the same artifact id.
   const { trainFromDatabase } = await import("../../../training");
   const { loadModel } = await import("../../scoring");
@@ -75,30 +100,20 @@ export async function retrainJob(ctx: JobContext, params: JobParams, progress: P
   await progress(0.6, "challenger trained");
   const challenger = batchScorer(loadModel(trained.dir));
 
-  // 2. The same out-of-time window for both models.
-  const histories = await allHistories(ctx.db);
-  const snaps = await buildSnapshots(histories, { end: labelEnd, horizonDays, dataEnd: p.asOf });
-  const oot: number[] = [];
-  const train: number[] = [];
-  snaps.keys.forEach((k, i) => (k.asOf > trainEnd ? oot : train).push(i));
-  if (oot.length < 50) throw new ValidationError([{ path: "params/asOf", expected: "a date with at least 50 labelled snapshots in the out-of-time window", received: `${oot.length} snapshots in (${trainEnd}, ${labelEnd}]` }]);
-  const yOot = Uint8Array.from(oot, (i) => snaps.labels[i]);
+  // 3. Both models on the same window.
   const ootRows = oot.map((i) => snaps.rows[i]);
   const chOot = challenger.scoreBatch(ootRows).pd;
   const step = Math.max(1, Math.floor(train.length / (p.maxPsiRows ?? 20_000)));
   const chTrain = challenger.scoreBatch(train.filter((_, j) => j % step === 0).map((i) => snaps.rows[i])).pd;
-  const championModel = await registry.champion();
-  const champion: BatchScorer | null = championModel ? batchScorer(championModel) : null;
   const cmp = compareOnWindow(yOot, chOot, champion ? champion.scoreBatch(ootRows).pd : null, chTrain, { aucMargin: ctx.config.RETRAIN_AUC_MARGIN, ...p.gate });
   const { challenger: challengerMetrics, champion: championMetrics, challengerPsi } = cmp;
   await progress(0.8, "evaluated");
 
-  // 3. Gate, registration with the report, then (last) the champion pointer.
+  // 4. Gate, registration with the report, then (last) the champion pointer.
   const alreadyChampion = champion?.id === challenger.id;
   const gate: GateResult = alreadyChampion
     ? { promote: false, checks: [], reason: `challenger ${challenger.id} is already the champion (promoted by an earlier attempt of this run)` }
     : { promote: cmp.promote, checks: cmp.checks, reason: cmp.reason };
-  const window = { trainThrough: trainEnd, oot: { from: addDays(trainEnd, 1), to: labelEnd, rows: oot.length, bads: yOot.reduce((a, b) => a + b, 0) } };
   const report = { window, challenger: challengerMetrics, champion: championMetrics, challengerPsi, gate };
 
   const registered = registerArtifact(ctx, trained.dir, challenger);
@@ -154,4 +169,17 @@ async function recordVersion(
 async function markPromoted(ctx: JobContext, id: string, previous: string | null): Promise<void> {
   await ctx.db.prisma.modelVersion.update({ where: { id }, data: { status: "champion", promotedAt: new Date() } });
   if (previous && previous !== id) await ctx.db.prisma.modelVersion.updateMany({ where: { id: previous }, data: { status: "retired" } });
+}
+
+/**
+ * Last snapshot date of a model's training data: recorded by the retrain that made it (ModelVersion
+ * report), or in its manifest's params, or else inferred from its creation date (a model trained at start or
+ * by `credit train --from-db` uses every snapshot whose label window has elapsed).
+ */
+async function trainingCutoff(ctx: JobContext, m: BatchScorer, horizonDays: number): Promise<IsoDate> {
+  const row = await ctx.db.prisma.modelVersion.findUnique({ where: { id: m.id }, select: { metrics: true } });
+  const through = (row?.metrics as { window?: { trainThrough?: unknown } } | null)?.window?.trainThrough;
+  if (typeof through === "string") return through;
+  if (m.trainedThrough) return m.trainedThrough;
+  return addDays(m.model.createdAt.slice(0, 10), -horizonDays);
 }
