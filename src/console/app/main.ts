@@ -61,6 +61,7 @@ async function render(): Promise<void> {
   mount(app, shell(route), main);
   const page = ROUTES[route] ?? portfolioPage;
   const seq = ++renderSeq;
+  const t0 = performance.now();
   main.setAttribute("aria-busy", "true");
   main.appendChild(h("p", { class: "loading" }, t("common.loading")));
   try {
@@ -72,6 +73,9 @@ async function render(): Promise<void> {
   } finally {
     if (seq === renderSeq) {
       main.setAttribute("aria-busy", "false");
+      // For performance checks: time of this render (data fetch + DOM) and since the document started loading.
+      main.dataset.renderMs = String(Math.round(performance.now() - t0));
+      main.dataset.sinceLoadMs = String(Math.round(performance.now()));
       main.dataset.ready = "true";
     }
   }

@@ -15,21 +15,4 @@ export type DecisionDetail = Awaited2<ReturnType<typeof getDecision>>;
 export type Worklist = Awaited2<ReturnType<typeof collectionsWorklist>>;
 export type ModelsOverview = Awaited2<ReturnType<typeof modelsOverview>>;
 
-/** A reason as the scoring component stores it on a decision (src/decisions/ports.ts `Reason`). */
-export interface Reason {
-  code: string;
-  feature: string;
-  value: number | string | null;
-  contribution: number;
-  points?: number;
-  en: string;
-  zh: string;
-}
-
-/** A policy rule that fired (src/decisions/ports.ts `RuleHit`). */
-export interface RuleHit {
-  id: string;
-  outcome: string;
-  text: string;
-  [k: string]: unknown;
-}
+export type { ExplainedReason, FiredRule } from "../readmodel/records";

@@ -6,7 +6,7 @@ import { openDatabase, type Database } from "../../db";
 import { createPgDatabase, hasPostgres } from "../../../test/support/servers";
 import { overrideOrder, recordCollectionOutcome } from "../commands";
 import { last12Months, portfolioSummary } from "./portfolio";
-import { collectionsWorklist, customerOverview, getDecision, listOrders, searchDecisions, searchOverrides } from "./records";
+import { collectionsWorklist, customerOverview, explainDecision, firedRules, getDecision, listOrders, searchDecisions, searchOverrides } from "./records";
 
 const AS_OF = "2026-06-30";
 
@@ -119,7 +119,7 @@ function suite(name: string, open: () => Promise<{ db: Database; cleanup: () => 
       const page = await listOrders(db, {});
       expect(page.total).toBe(1);
       expect(page.items[0]).toMatchObject({ orderId: "O1", customerId: "C2", amount: 3_000, tier: "D", decision: "hold", exposure: 25_000, limit: 20_000 });
-      expect(page.items[0].rules).toEqual([{ id: "exposure_over_limit", outcome: "hold", text: "Exposure over limit" }]);
+      expect(page.items[0].rules).toEqual([{ id: "exposure_over_limit", outcome: "hold", en: "Exposure over limit", zh: "Exposure over limit" }]);
       await expect(listOrders(db, { status: ["bogus"] })).rejects.toMatchObject({ status: 400 });
     });
 
@@ -165,6 +165,37 @@ function suite(name: string, open: () => Promise<{ db: Database; cleanup: () => 
     });
   });
 }
+
+describe("explainDecision / firedRules", () => {
+  it("names the answer's reasons and sums the other stored attributions", () => {
+    const e = explainDecision({
+      reasons: [
+        { feature: "dispute_count_365", value: 5, contribution: 0.5 },
+        { feature: "credit_utilisation", value: 1.18, contribution: 0.25 },
+        { feature: "tenure_days", value: 700, contribution: -0.125 },
+        { feature: "open_exposure", value: 10, contribution: 0.0625 },
+      ],
+      output: { reasons: [{ code: "R_D", feature: "dispute_count_365", value: 5, contribution: 0.5, text: { en: "5 disputes", zh: "5张争议发票" } }] },
+    });
+    expect(e.reasons).toEqual([{ code: "R_D", feature: "dispute_count_365", value: 5, contribution: 0.5, en: "5 disputes", zh: "5张争议发票" }]);
+    expect(e.others).toEqual({ count: 3, contribution: 0.1875 });
+    expect(e.total).toBe(0.6875);
+  });
+
+  it("falls back to the stored attributions with the feature catalogue's wording", () => {
+    const e = explainDecision({ reasons: [{ feature: "credit_utilisation", value: 1.5, contribution: 0.3 }, { feature: "x", value: 1, contribution: -0.1 }], output: {} });
+    expect(e.reasons.map((r) => r.feature)).toEqual(["credit_utilisation"]);
+    expect(e.reasons[0].zh).toMatch(/150%/);
+    expect(e.others).toEqual({ count: 1, contribution: -0.1 });
+  });
+
+  it("reads fired rules from {fired: [...]} with bilingual text", () => {
+    expect(firedRules({ fired: [{ id: "exposure_over_limit", outcome: "hold", text: { en: "Over", zh: "超过" } }], limitCalculation: {} })).toEqual([
+      { id: "exposure_over_limit", outcome: "hold", en: "Over", zh: "超过" },
+    ]);
+    expect(firedRules(null)).toEqual([]);
+  });
+});
 
 describe("last12Months", () => {
   it("lists the 12 months ending with the as-of month", () => {

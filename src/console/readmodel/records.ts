@@ -1,6 +1,7 @@
 import type { Database } from "../../db";
 import { toNumber } from "../../db";
 import { addDays, daysBetween, NotFoundError, toMajor, ValidationError, type IsoDate } from "../../shared";
+import { featureSpec, formatFeatureValue } from "../../features";
 import { num, Params, query } from "./sql";
 
 /**
@@ -39,8 +40,9 @@ export interface OrderQueueItem {
   pd: number | null;
   score: number | null;
   /** The policy rules that fired, as stored on the decision. */
-  rules: unknown;
+  rules: FiredRule[];
   exposure: number | null;
+  decisionLimit: number | null;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function listOrders(db: Database, opts: { status?: string[]; limit?
   const decisions = decisionIds.length
     ? await db.prisma.decision.findMany({
         where: { id: { in: decisionIds } },
-        select: { id: true, decision: true, pd: true, score: true, rules: true, exposureMinor: true, currency: true },
+        select: { id: true, decision: true, pd: true, score: true, rules: true, exposureMinor: true, currency: true, creditLimitMinor: true },
       })
     : [];
   const byId = new Map(decisions.map((d) => [d.id, d]));
@@ -93,8 +95,10 @@ export async function listOrders(db: Database, opts: { status?: string[]; limit?
         decision: d?.decision ?? null,
         pd: d?.pd ?? null,
         score: d?.score ?? null,
-        rules: d?.rules ?? [],
+        rules: firedRules(d?.rules),
         exposure: d ? major(d.exposureMinor, d.currency ?? o.currency) : null,
+        /** The limit the decision used (may differ from the profile's current limit). */
+        decisionLimit: d ? major(d.creditLimitMinor, d.currency ?? o.currency) : null,
       };
     }),
     total,
@@ -234,9 +238,85 @@ function overrideRecord(o: OverrideRow) {
 
 type DecisionRow = Awaited<ReturnType<Database["prisma"]["decision"]["findFirstOrThrow"]>>;
 
+/** A factor of a decision in plain language (both languages), with its contribution to the log-odds. */
+export interface ExplainedReason {
+  code: string | null;
+  feature: string;
+  value: number | string | null;
+  contribution: number;
+  en: string;
+  zh: string;
+}
+
+/** A policy rule that fired, with its text in both languages. */
+export interface FiredRule {
+  id: string;
+  outcome: string | null;
+  en: string;
+  zh: string;
+}
+
+/**
+ * A decision's explanation for display: the reasons given in the answer (the API's reasons, most important
+ * first) and the remaining stored attributions summed into one "other factors" entry, so the waterfall
+ * adds up to the total of every stored contribution.
+ */
+export function explainDecision(d: { reasons: unknown; output: unknown }): { reasons: ExplainedReason[]; others: { count: number; contribution: number }; total: number } {
+  const stored = Array.isArray(d.reasons) ? (d.reasons as Record<string, unknown>[]) : [];
+  const answer = d.output && typeof d.output === "object" ? (d.output as { reasons?: unknown }).reasons : undefined;
+  const given = Array.isArray(answer) && answer.length ? (answer as Record<string, unknown>[]) : stored.filter((r) => Number(r.contribution) > 0).slice(0, 5);
+  const reasons = given.map(normalizeReason);
+  const named = new Set(reasons.map((r) => r.feature));
+  const rest = stored.filter((r) => !named.has(String(r.feature)));
+  const othersSum = rest.reduce((a, r) => a + (Number(r.contribution) || 0), 0);
+  return {
+    reasons,
+    others: { count: rest.length, contribution: othersSum },
+    total: reasons.reduce((a, r) => a + r.contribution, 0) + othersSum,
+  };
+}
+
+function textOf(x: unknown, lang: "en" | "zh"): string | null {
+  if (typeof x === "string") return x;
+  if (x && typeof x === "object" && typeof (x as Record<string, unknown>)[lang] === "string") return (x as Record<string, string>)[lang];
+  return null;
+}
+
+function normalizeReason(r: Record<string, unknown>): ExplainedReason {
+  const feature = String(r.feature ?? r.code ?? "");
+  const value = (r.value ?? null) as number | string | null;
+  const spec = featureSpec(feature);
+  const fromSpec = (lang: "en" | "zh") => (spec ? spec.reason[lang].replace("{value}", formatFeatureValue(feature, value, lang)) : feature);
+  return {
+    code: typeof r.code === "string" ? r.code : null,
+    feature,
+    value,
+    contribution: Number(r.contribution) || 0,
+    en: textOf(r.text, "en") ?? (typeof r.en === "string" ? r.en : fromSpec("en")),
+    zh: textOf(r.text, "zh") ?? (typeof r.zh === "string" ? r.zh : fromSpec("zh")),
+  };
+}
+
+/** The fired rules of a stored policy evaluation (`{fired: [...]}` or a plain array). */
+export function firedRules(rules: unknown): FiredRule[] {
+  const list = Array.isArray(rules) ? rules : rules && typeof rules === "object" && Array.isArray((rules as { fired?: unknown }).fired) ? (rules as { fired: unknown[] }).fired : [];
+  return list.map((x) => {
+    const r = (x ?? {}) as Record<string, unknown>;
+    const id = String(r.id ?? "");
+    return {
+      id,
+      outcome: typeof r.outcome === "string" ? r.outcome : null,
+      en: textOf(r.text, "en") ?? (typeof r.en === "string" ? r.en : id),
+      zh: textOf(r.text, "zh") ?? (typeof r.zh === "string" ? r.zh : textOf(r.text, "en") ?? id),
+    };
+  });
+}
+
 /** A stored decision as the console shows it (the explanation in full). */
 export function decisionRecord(d: DecisionRow) {
   const cur = d.currency ?? "CNY";
+  const rulesObj = d.rules && typeof d.rules === "object" && !Array.isArray(d.rules) ? (d.rules as Record<string, unknown>) : {};
+  const limit = rulesObj.limitCalculation as { calculation?: unknown } | undefined;
   return {
     id: d.id,
     kind: d.kind,
@@ -253,6 +333,9 @@ export function decisionRecord(d: DecisionRow) {
     creditLimit: major(d.creditLimitMinor, cur),
     exposure: major(d.exposureMinor, cur),
     currency: d.currency,
+    explanation: explainDecision(d),
+    firedRules: firedRules(d.rules),
+    limitCalculation: limit?.calculation ?? null,
     reasons: d.reasons,
     rules: d.rules,
     features: d.features,

@@ -1,16 +1,11 @@
 import { api } from "../api";
-import { barChart, lineChart, TIER_COLORS, waterfallChart } from "../charts";
+import { barChart, lineChart, TIER_COLORS } from "../charts";
 import { h, mount } from "../dom";
 import { fmtDate, fmtInstant, fmtMoney, fmtNum, fmtPct, lang, t, tOr } from "../i18n";
 import type { PageContext } from "../main";
-import type { CustomerOverview, Reason } from "../types";
+import type { CustomerOverview } from "../types";
 import { badge, card, jsonBlock, kpi, table } from "../ui";
-import { rulesList } from "./orders";
-
-/** The plain-language text of a reason in the active language. */
-export function reasonText(r: Reason): string {
-  return (lang() === "zh-CN" ? r.zh : r.en) || r.en || r.zh || r.feature || r.code;
-}
+import { calculationView, explanationView } from "./explain";
 
 /** Customer page: profile, score history, the waterfall of the latest decision, invoices, limits, collections. */
 export async function customerPage({ root, params }: PageContext): Promise<void> {
@@ -23,7 +18,6 @@ export async function customerPage({ root, params }: PageContext): Promise<void>
   const cur = c.customer.currency;
   const pf = c.profile;
   const d = c.latestDecision;
-  const reasons = (Array.isArray(d?.reasons) ? d.reasons : []) as unknown as Reason[];
   const hist = c.scoreHistory;
 
   mount(
@@ -55,17 +49,7 @@ export async function customerPage({ root, params }: PageContext): Promise<void>
               "div",
               { "data-testid": "explanation", "data-decision": d.id },
               h("p", { class: "muted small" }, `${fmtInstant(d.createdAt)} · `, h("a", { href: `#/decisions/${encodeURIComponent(d.id)}` }, d.id), " · ", badge("outcome", d.decision)),
-              reasons.length
-                ? waterfallChart({
-                    title: t("customer.waterfall"),
-                    items: reasons.map((r) => ({ label: reasonText(r), value: r.contribution, detail: `${r.code}: ${formatValue(r.value)}` })),
-                    totalLabel: t("common.total"),
-                    format: (v) => v.toFixed(2),
-                  })
-                : h("p", { class: "muted" }, t("common.none")),
-              h("p", { class: "note" }, t("customer.waterfallNote")),
-              h("ol", { class: "reasons" }, reasons.map((r) => h("li", { "data-code": r.code }, h("strong", null, reasonText(r)), h("span", { class: "muted small" }, ` (${r.code}; ${t("customer.reasonValue")}: ${formatValue(r.value)})`)))),
-              Array.isArray(d.rules) && d.rules.length ? [h("h3", null, t("customer.rules")), rulesList(d.rules)] : null,
+              explanationView(d),
             )
           : h("p", { class: "muted" }, t("customer.noDecision")),
       ),
@@ -160,26 +144,6 @@ export async function customerPage({ root, params }: PageContext): Promise<void>
         ),
       ),
     ),
-  );
-}
-
-function formatValue(v: unknown): string {
-  if (v === null || v === undefined) return "—";
-  if (typeof v === "number") return fmtNum(v, Number.isInteger(v) ? 0 : 2);
-  return String(v);
-}
-
-/** A limit calculation (policy-defined JSON): its scalar members as a list, nested parts as JSON. */
-function calculationView(calc: unknown, currency: string): HTMLElement {
-  if (!calc || typeof calc !== "object" || Array.isArray(calc)) return jsonBlock(calc);
-  const entries = Object.entries(calc as Record<string, unknown>);
-  return h(
-    "dl",
-    { class: "facts calc" },
-    entries.map(([k, v]) => [
-      h("dt", null, k),
-      h("dd", null, typeof v === "number" ? (/minor$/i.test(k) ? fmtMoney(v / 100, currency) : fmtNum(v, Number.isInteger(v) ? 0 : 4)) : typeof v === "object" && v !== null ? jsonBlock(v) : String(v)),
-    ]),
   );
 }
 

@@ -1,12 +1,10 @@
 import { api } from "../api";
-import { waterfallChart } from "../charts";
 import { h, mount } from "../dom";
 import { fmtInstant, fmtMoney, fmtNum, fmtPct, t, type MsgKey } from "../i18n";
 import type { PageContext } from "../main";
-import type { DecisionDetail, DecisionsPage, Reason } from "../types";
+import type { DecisionDetail, DecisionsPage } from "../types";
 import { badge, card, jsonBlock, pager, table } from "../ui";
-import { reasonText } from "./customer";
-import { rulesList } from "./orders";
+import { explanationView } from "./explain";
 
 const OUTCOMES = ["approve", "review", "hold", "prepay", "reject"];
 const FILTERS = ["customer", "order", "from", "to", "outcome"] as const;
@@ -73,7 +71,6 @@ export async function decisionsPage({ root, query }: PageContext): Promise<void>
 /** One decision's full stored explanation. */
 export async function decisionPage({ root, params }: PageContext): Promise<void> {
   const d = await api<DecisionDetail>(`/decisions/${encodeURIComponent(params[0])}/full`);
-  const reasons = (Array.isArray(d.reasons) ? d.reasons : []) as unknown as Reason[];
   const features = d.features && typeof d.features === "object" ? Object.entries(d.features as Record<string, unknown>) : [];
   mount(
     root,
@@ -99,14 +96,10 @@ export async function decisionPage({ root, params }: PageContext): Promise<void>
             [t("common.policy"), d.policyVersion],
           ].map(([k, v]) => [h("dt", null, k), h("dd", null, v)]),
         ),
-        h("h3", null, t("customer.rules")),
-        rulesList(d.rules),
       ),
       card(
         t("customer.explanation"),
-        reasons.length
-          ? waterfallChart({ title: t("customer.waterfall"), items: reasons.map((r) => ({ label: reasonText(r), value: r.contribution, detail: r.code })), totalLabel: t("common.total"), format: (v) => v.toFixed(2) })
-          : h("p", { class: "muted" }, t("common.none")),
+        h("div", { "data-testid": "explanation" }, explanationView(d)),
       ),
     ),
     d.overrides.length

@@ -2,29 +2,21 @@ import { api, errorMessage } from "../api";
 import { h, mount } from "../dom";
 import { fmtDate, fmtMoney, fmtNum, fmtPct, lang, t } from "../i18n";
 import type { PageContext } from "../main";
-import type { OrderItem, OrdersPage, RuleHit } from "../types";
+import type { FiredRule, OrderItem, OrdersPage } from "../types";
 import { badge, confirmDialog, pager, toast } from "../ui";
 
-/** Localised text of a fired rule (zh/en members when the policy provides them, else its text). */
-export function ruleText(r: unknown): string {
-  if (typeof r === "string") return r;
-  if (!r || typeof r !== "object") return String(r);
-  const x = r as RuleHit & { zh?: string; en?: string; message?: string };
-  const local = lang() === "zh-CN" ? x.zh : x.en;
-  return local ?? x.text ?? x.message ?? x.id ?? JSON.stringify(r);
+/** Localised text of a fired rule. */
+export function ruleText(r: FiredRule): string {
+  return (lang() === "zh-CN" ? r.zh : r.en) || r.en || r.id;
 }
 
 /** The rules of a decision as a list. */
-export function rulesList(rules: unknown): HTMLElement {
-  const list = Array.isArray(rules) ? rules : [];
-  if (!list.length) return h("p", { class: "muted small" }, t("common.none"));
+export function rulesList(rules: FiredRule[]): HTMLElement {
+  if (!rules.length) return h("p", { class: "muted small" }, t("common.none"));
   return h(
     "ul",
     { class: "rules" },
-    list.map((r) => {
-      const x = r as Partial<RuleHit>;
-      return h("li", { "data-rule": x.id ?? "" }, x.outcome ? badge("outcome", String(x.outcome)) : null, " ", ruleText(r), x.id ? h("code", { class: "muted small" }, ` ${x.id}`) : null);
-    }),
+    rules.map((r) => h("li", { "data-rule": r.id }, r.outcome ? badge("outcome", r.outcome) : null, " ", ruleText(r), h("code", { class: "muted small" }, ` ${r.id}`))),
   );
 }
 
@@ -77,7 +69,7 @@ function orderCard(o: OrderItem, root: HTMLElement): HTMLElement {
       fact(t("common.tier"), badge("tier", o.tier)),
       fact(t("common.pd"), fmtPct(o.pd, 2)),
       fact(t("common.score"), fmtNum(o.score)),
-      fact(t("common.limit"), fmtMoney(o.limit, o.currency)),
+      fact(t("common.limit"), fmtMoney(o.decisionLimit ?? o.limit, o.currency)),
       fact(t("common.exposure"), fmtMoney(o.exposure, o.currency)),
       fact(t("common.decision"), badge("outcome", o.decision)),
     ),
