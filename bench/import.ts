@@ -5,7 +5,7 @@
  * rows/s, wall seconds and the process's peak RSS. With PG_TEST_URL set (or --pg URL) it repeats the
  * run on a fresh PostgreSQL database.
  *
- *   npm run bench:import -- [--rows 1000000] [--customers 5000] [--quiet] [--no-second] [--pg URL] [--skip-sqlite] [--keep]
+ *   npm run bench:import -- [--rows 1000000] [--customers 5000] [--quiet] [--no-second] [--pg URL] [--skip-sqlite] [--chunk N] [--keep]
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     pg: { type: "string" },
     keep: { type: "boolean", default: false },
     "skip-sqlite": { type: "boolean", default: false },
+    chunk: { type: "string" },
   },
 });
 const ROWS = Number(args.rows);
@@ -128,7 +129,7 @@ async function runOn(url: string, label: string, files: { customers: string; inv
     for (const pass of args["no-second"] ? ["first"] : ["first", "second (idempotent)"]) {
       const bar = await progress(label);
       cpu = process.cpuUsage();
-      const r = await importCsv(db, "invoices", files.invoices, { onProgress: bar?.onProgress });
+      const r = await importCsv(db, "invoices", files.invoices, { onProgress: bar?.onProgress, chunkSize: args.chunk ? Number(args.chunk) : undefined });
       const used = process.cpuUsage(cpu);
       bar?.stop();
       if (r.errorCount) throw new Error(`benchmark data rejected: ${JSON.stringify(r.errors.slice(0, 3))}`);
