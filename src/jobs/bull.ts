@@ -138,39 +138,49 @@ export class BullJobRunner extends RunnerBase implements JobRunner {
     const names = opts.jobs ?? JOB_NAMES;
     for (const name of names) {
       const q = this.queue(name);
-      void q.process("tick", 1, async (job: Job) => {
-        const fire = new Date(Number((job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp));
-        const prep = await this.prepare(name, { asOf: todayUtc(fire) });
-        if (prep.run.status !== "completed") await this.enqueue(prep.name, prep.key, prep.params);
-        return { instanceKey: prep.key };
-      });
-      void q.process("run", opts.concurrency ?? 1, async (job: Job<RunData>) => {
-        const attempt = job.attemptsMade + 1;
-        const deadline = Date.now() + (this.opts.busyWaitMs ?? 6 * 3600_000);
-        for (;;) {
-          const runner = runnerId("bull");
-          try {
-            const out = await runAttempt(this.deps, this.handlers, name, job.data.instanceKey, job.data.params, {
-              runner,
-              finalAttempt: attempt >= this.retry.attempts,
-              activeTokens: this.activeTokens,
-              trustQueueFor: "bull:",
-            });
-            return { instanceKey: job.data.instanceKey, outcome: out.outcome };
-          } catch (err) {
-            // Another live attempt holds the run (its lock lapsed, it did not die): wait for it to finish
-            // or disappear instead of spending this job's attempts.
-            if (err instanceof RunBusyError && Date.now() < deadline && !this.closing) {
-              await new Promise((r) => setTimeout(r, 1000));
-              continue;
-            }
-            if (isPermanent(err)) await job.discard();
-            throw err;
-          }
-        }
+      // One processor for both job names: bull adds up the concurrency of named processors, and the
+      // queue's concurrency must stay as configured.
+      void q.process("*", opts.concurrency ?? 1, async (job: Job) => {
+        if (job.name === "tick") return this.tick(name, job);
+        return this.runJob(name, job as Job<RunData>);
       });
     }
     this.deps.log.info({ jobs: names, concurrency: opts.concurrency ?? 1 }, "jobs: bull worker consuming");
+  }
+
+  /** A cron tick: enqueues the tick date's instance (once; a completed one is not enqueued again). */
+  private async tick(name: JobName, job: Job): Promise<{ instanceKey: string }> {
+    const fire = new Date(Number((job.opts as { prevMillis?: number }).prevMillis ?? job.timestamp));
+    const prep = await this.prepare(name, { asOf: todayUtc(fire) });
+    if (prep.run.status !== "completed") await this.enqueue(prep.name, prep.key, prep.params);
+    return { instanceKey: prep.key };
+  }
+
+  /** One delivery of an instance: an attempt in the JobRun table. */
+  private async runJob(name: JobName, job: Job<RunData>): Promise<{ instanceKey: string; outcome: string }> {
+    const attempt = job.attemptsMade + 1;
+    const deadline = Date.now() + (this.opts.busyWaitMs ?? 6 * 3600_000);
+    for (;;) {
+      const runner = runnerId("bull");
+      try {
+        const out = await runAttempt(this.deps, this.handlers, name, job.data.instanceKey, job.data.params, {
+          runner,
+          finalAttempt: attempt >= this.retry.attempts,
+          activeTokens: this.activeTokens,
+          trustQueueFor: "bull:",
+        });
+        return { instanceKey: job.data.instanceKey, outcome: out.outcome };
+      } catch (err) {
+        // Another live attempt holds the run (its lock lapsed, it did not die): wait for it to finish
+        // or disappear instead of spending this job's attempts.
+        if (err instanceof RunBusyError && Date.now() < deadline && !this.closing) {
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        if (isPermanent(err)) await job.discard();
+        throw err;
+      }
+    }
   }
 
   async close(): Promise<void> {
