@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { openDatabase, type Database } from "../db";
+import { closeHistoryReader, openDatabase, type Database } from "../db";
 import { ChampionHolder, DecisionService, creditPort, openDecisionWriter, policyPort, singleArtifactSource, type DecisionWriter, type ModelSource } from "../decisions";
 import { PolicyStore } from "../policy";
 import type { ScoringModel } from "../scoring";
@@ -24,7 +24,7 @@ export interface Runtime {
   holder: ChampionHolder;
   policyStore: PolicyStore;
   writer: DecisionWriter;
-  /** Flushes pending decisions and closes the writer and (when opened here) the database. */
+  /** Flushes pending decisions, closes the writer and the history reader's connections, and (when opened here) the database. */
   close(): Promise<void>;
 }
 
@@ -75,6 +75,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
         if (closed) return;
         closed = true;
         await writer.close();
+        await closeHistoryReader(db);
         if (ownDb) await db.close();
       },
     };
