@@ -89,7 +89,7 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
         DEMO_ON_EMPTY: "true",
         DEMO_CUSTOMERS: "300",
         TRAIN_ON_EMPTY: "true",
-        JOBS_IN_PROCESS: "false",
+        JOBS_IN_PROCESS: "true",
         REDIS_URL: "",
         LOG_LEVEL: "warn",
         VITEST: "",
@@ -110,7 +110,31 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
       if (Date.now() > deadline) throw new Error(`server not ready after 240 s:\n${log}`);
       await new Promise((r) => setTimeout(r, 500));
     }
+    await prepareDay();
   }, 300_000);
+
+  /**
+   * What a working day looks like before the officers arrive: ERP orders checked through POST /score (a
+   * few far above their customer's limit, which the policy holds), and the daily jobs run (rescore, drift,
+   * collections).
+   */
+  async function prepareDay(): Promise<void> {
+    const top = await api<{ asOf: string; topExposures: { customerId: string; limit: number | null }[] }>("/portfolio/summary?top=4");
+    for (const [i, c] of top.topExposures.entries()) {
+      await api("/score", { method: "POST", body: { customerId: c.customerId, order: { id: `E2E-HOLD-${i}`, amount: Math.max(1_000_000, (c.limit ?? 0) * 3), currency: "CNY", date: top.asOf } } });
+    }
+    for (const job of ["rescore", "drift", "collections"]) {
+      const run = await api<{ id: string }>(`/jobs/${job}/run`, { method: "POST", body: {} });
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const r = await api<{ status: string; error: string | null }>(`/jobs/${run.id}`);
+        if (r.status === "completed") break;
+        if (r.status === "failed") throw new Error(`job ${job} failed: ${r.error}`);
+        if (Date.now() > deadline) throw new Error(`job ${job} did not finish in 120 s`);
+        await new Promise((res) => setTimeout(res, 300));
+      }
+    }
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -227,15 +251,7 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
   });
 
   it("releases a held order on a phone: it leaves the queue and appears in the audit", async () => {
-    // Make sure there is a held order: a customer's order far above its limit is held by the policy.
-    let held = await api<{ items: { orderId: string; customerId: string }[]; total: number }>("/orders?status=held&limit=200");
-    if (held.total === 0) {
-      const top = await api<{ asOf: string; topExposures: { customerId: string; limit: number | null }[] }>("/portfolio/summary?top=5");
-      for (const [i, c] of top.topExposures.entries()) {
-        await api("/score", { method: "POST", body: { customerId: c.customerId, order: { id: `E2E-HOLD-${i}`, amount: Math.max(1_000_000, (c.limit ?? 0) * 3), currency: "CNY", date: top.asOf } } });
-      }
-      held = await api("/orders?status=held&limit=200");
-    }
+    const held = await api<{ items: { orderId: string; customerId: string }[]; total: number }>("/orders?status=held&limit=200");
     expect(held.total).toBeGreaterThan(0);
 
     const { ctx, page } = await session("zh-CN", { width: 390, height: 844 });
@@ -270,6 +286,26 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
     await open(page, `customer/${customerId}`);
     expect(await page.locator("#page").innerText()).toContain("客户已提供银行保函 (e2e)");
     await page.screenshot({ path: join(SHOTS, "customer-phone-zh-CN.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("records a promise to pay from the collections worklist", async () => {
+    const w = await api<{ items: { id: number; customerId: string; invoiceId: string }[]; total: number }>("/collections/worklist?limit=5");
+    expect(w.total, "the collections job planned actions").toBeGreaterThan(0);
+    const { ctx, page } = await session("en", { width: 390, height: 844 });
+    await open(page, "collections");
+    const card = page.locator("[data-action-id]").first();
+    const actionId = Number(await card.getAttribute("data-action-id"));
+    const item = w.items.find((i) => i.id === actionId)!;
+    await card.locator('select[name="kind"]').selectOption("promise_to_pay");
+    await card.locator('input[name="promiseDate"]').fill("2099-01-31");
+    await card.locator('input[name="promiseAmount"]').fill("1234.5");
+    await card.locator('input[name="note"]').fill("CFO promised by phone (e2e)");
+    await page.screenshot({ path: join(SHOTS, "collections-phone-en.png") });
+    await card.locator('button[type="submit"]').click();
+    await page.waitForSelector(`[data-action-id="${actionId}"]`, { state: "detached" });
+    const c = await api<{ collections: { kind: string; promiseDate: string | null; promiseAmount: number | null; note: string | null; invoiceId: string | null }[] }>(`/customers/${encodeURIComponent(item.customerId)}/overview`);
+    expect(c.collections.find((a) => a.kind === "promise_to_pay")).toMatchObject({ promiseDate: "2099-01-31", promiseAmount: 1234.5, note: "CFO promised by phone (e2e)", invoiceId: item.invoiceId });
     await ctx.close();
   });
 

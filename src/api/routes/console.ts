@@ -108,7 +108,7 @@ export function register(router: Router, ctx: AppContext): void {
   });
 
   router.get("/monitoring/models", async (_req, res) => {
-    sendJson(res, 200, await modelsOverview(ctx.db));
+    sendJson(res, 200, await modelsOverview(ctx.db, await ctx.models.list()));
   });
 
   for (const action of ["release", "reject"] as const) {

@@ -70,6 +70,28 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return (await res.json()) as T;
 }
 
+/** Fetches a same-origin HTML or text resource with the API key (e.g. a model report). @throws ApiError */
+export async function apiText(path: string): Promise<string> {
+  const key = apiKey();
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (res.status === 401) onUnauthorized();
+  if (!res.ok) {
+    let problem = null;
+    try {
+      problem = await res.json();
+    } catch {
+      problem = null;
+    }
+    throw new ApiError(res.status, problem);
+  }
+  return res.text();
+}
+
 const KNOWN = ["unauthorized", "forbidden", "not-found", "validation-error", "conflict", "rate-limited", "unavailable", "internal"];
 
 /** A user-facing message for any thrown value, in the active language. */

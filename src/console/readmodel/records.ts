@@ -470,25 +470,31 @@ export async function collectionsWorklist(db: Database, asOf: IsoDate, opts: { h
   };
 }
 
-/** Models in the registry with their metrics, and drift reports and alerts over time (newest last). */
-export async function modelsOverview(db: Database) {
-  const [models, drift, alerts] = await Promise.all([
-    db.prisma.modelVersion.findMany({ orderBy: [{ createdAt: "desc" }] , take: 50 }),
+/** A registered model as the registry summarises it (structurally `ModelSummary` of src/decisions). */
+export interface ModelInfo {
+  id: string;
+  name?: string;
+  version: string;
+  kind: string;
+  status: string;
+  createdAt?: string;
+  promotedAt?: string | null;
+  metrics?: Record<string, unknown>;
+  reportUrl?: string | null;
+}
+
+/**
+ * The models page: the registry's models (given by the caller, champion first, then newest), drift reports
+ * over time (oldest first, at most 90) and recent alerts.
+ */
+export async function modelsOverview(db: Database, models: readonly ModelInfo[]) {
+  const [drift, alerts] = await Promise.all([
     db.prisma.driftReport.findMany({ orderBy: [{ createdAt: "desc" }], take: 90 }),
     db.prisma.alert.findMany({ orderBy: [{ createdAt: "desc" }], take: 20 }),
   ]);
+  const sorted = [...models].sort((a, b) => Number(b.status === "champion") - Number(a.status === "champion") || String(b.createdAt ?? "").localeCompare(String(a.createdAt ?? "")));
   return {
-    models: models.map((m) => ({
-      id: m.id,
-      name: m.name,
-      version: m.version,
-      kind: m.kind,
-      status: m.status,
-      metrics: m.metrics,
-      notes: m.notes,
-      createdAt: m.createdAt.toISOString(),
-      promotedAt: iso(m.promotedAt),
-    })),
+    models: sorted.map((m) => ({ id: m.id, name: m.name ?? m.id, version: m.version, kind: m.kind, status: m.status, createdAt: m.createdAt ?? null, promotedAt: m.promotedAt ?? null, metrics: m.metrics ?? {}, reportUrl: m.reportUrl ?? null })),
     drift: drift.reverse().map((d) => ({ id: d.id, modelId: d.modelId, asOf: d.asOf, scorePsi: d.scorePsi, level: d.level, features: d.features, badRateByTier: d.badRateByTier, createdAt: d.createdAt.toISOString() })),
     alerts: alerts.map((a) => ({ id: a.id, kind: a.kind, level: a.level, message: a.message, createdAt: a.createdAt.toISOString(), acknowledgedAt: iso(a.acknowledgedAt) })),
   };

@@ -1,69 +1,85 @@
-import { api, errorMessage } from "../api";
+import { api, apiText, errorMessage } from "../api";
 import { barChart, lineChart, xyChart } from "../charts";
 import { h, mount } from "../dom";
-import { fmtDate, fmtInstant, fmtNum, t } from "../i18n";
+import { fmtDate, fmtInstant, fmtNum, fmtPct, t } from "../i18n";
 import type { PageContext } from "../main";
 import type { ModelsOverview } from "../types";
-import { badge, card, confirmDialog, table, toast } from "../ui";
+import { badge, card, confirmDialog, errorBox, table, toast } from "../ui";
 
 type Model = ModelsOverview["models"][number];
 type Metrics = Record<string, unknown>;
 
-const HEADLINE = ["auc", "gini", "ks", "brier", "logLoss", "ece"];
+const HEADLINE = ["auc", "gini", "ks", "brier", "logloss", "logLoss", "psi"];
 
-/** Headline metrics of a model, looking in `metrics` and its `test`/`validation` sections. */
-export function headlineMetrics(m: Metrics | null | undefined): [string, number][] {
-  if (!m || typeof m !== "object") return [];
-  const src = (["test", "holdout", "validation"].map((k) => m[k]).find((x) => x && typeof x === "object") as Metrics | undefined) ?? m;
-  return HEADLINE.map((k) => [k, src[k] ?? m[k]] as [string, unknown]).filter((x): x is [string, number] => typeof x[1] === "number");
+/** The evaluation section of a model's metrics: `test` when present, else `validation`, else the top level. */
+export function evaluation(m: Metrics | null | undefined): Metrics {
+  if (!m || typeof m !== "object") return {};
+  const e = ["test", "holdout", "validation"].map((k) => m[k]).find((x) => x && typeof x === "object");
+  return (e as Metrics | undefined) ?? m;
 }
 
-/** Finds a curve in the metrics under any of `keys`: {x:[],y:[]}, {fpr,tpr}, or an array of points/objects. */
-export function findCurve(m: Metrics | null | undefined, keys: string[], xk: string[], yk: string[]): [number, number][] | null {
-  if (!m || typeof m !== "object") return null;
-  const places = [m, ...["curves", "test", "holdout", "validation", "plots"].map((k) => m[k]).filter((x): x is Metrics => Boolean(x) && typeof x === "object")];
-  for (const place of places) {
-    for (const k of keys) {
-      const v = place[k];
-      if (!v) continue;
-      if (Array.isArray(v)) {
-        const pts = v
-          .map((p): [number, number] | null => {
-            if (Array.isArray(p) && p.length >= 2) return [Number(p[0]), Number(p[1])];
-            if (p && typeof p === "object") {
-              const o = p as Metrics;
-              const x = xk.map((kk) => o[kk]).find((z) => typeof z === "number");
-              const y = yk.map((kk) => o[kk]).find((z) => typeof z === "number");
-              return typeof x === "number" && typeof y === "number" ? [x, y] : null;
-            }
-            return null;
-          })
-          .filter((p): p is [number, number] => p !== null && Number.isFinite(p[0]) && Number.isFinite(p[1]));
-        if (pts.length) return pts;
-      } else if (typeof v === "object") {
-        const o = v as Metrics;
-        const xs = xk.map((kk) => o[kk]).find(Array.isArray) as number[] | undefined;
-        const ys = yk.map((kk) => o[kk]).find(Array.isArray) as number[] | undefined;
-        if (xs && ys) return xs.map((x, i) => [x, ys[i]] as [number, number]).filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
-      }
-    }
-  }
-  return null;
+/** Headline metrics of a model (AUC, Gini, KS, Brier, log loss, PSI) that are present. */
+export function headlineMetrics(m: Metrics | null | undefined): [string, number][] {
+  const e = evaluation(m);
+  return HEADLINE.map((k) => [k, e[k]] as [string, unknown]).filter((x): x is [string, number] => typeof x[1] === "number");
+}
+
+/** Candidate estimators and their validation AUC (`{gbdt: 0.80}` or `{gbdt: {validAuc: 0.80}}`). */
+export function candidateAucs(m: Metrics | null | undefined): [string, number][] {
+  const c = m?.candidates;
+  if (!c || typeof c !== "object") return [];
+  return Object.entries(c as Metrics)
+    .map(([k, v]) => [k, typeof v === "number" ? v : typeof v === "object" && v ? ((v as Metrics).validAuc ?? (v as Metrics).auc) : undefined] as [string, unknown])
+    .filter((x): x is [string, number] => typeof x[1] === "number");
 }
 
 function curves(m: Model): HTMLElement[] {
-  const metrics = m.metrics as Metrics;
-  const roc = findCurve(metrics, ["roc", "rocCurve"], ["fpr", "x"], ["tpr", "y"]);
-  const cal = findCurve(metrics, ["calibration", "calibrationTable", "reliability"], ["meanPd", "predicted", "meanPredicted", "pd", "x"], ["badRate", "observed", "observedRate", "rate", "y"]);
-  const dist = findCurve(metrics, ["scoreDistribution", "scoreHistogram", "histogram"], ["score", "bin", "x", "lo"], ["count", "n", "y", "share"]);
+  const e = evaluation(m.metrics as Metrics);
   const out: HTMLElement[] = [];
-  if (roc) out.push(xyChart({ title: t("models.roc"), series: [{ name: "ROC", points: roc, color: "#2563eb" }], xLabel: "FPR", yLabel: "TPR", diagonal: true }));
-  if (cal) out.push(xyChart({ title: t("models.calibration"), series: [{ name: "calibration", points: cal, color: "#16a34a", markers: true }], xLabel: t("common.pd"), yLabel: t("common.badRate"), diagonal: true }));
-  if (dist) out.push(barChart({ title: t("models.distribution"), categories: dist.map((p) => fmtNum(p[0])), series: [{ name: t("common.customers"), values: dist.map((p) => p[1]) }], format: (v) => fmtNum(v, v < 1 ? 2 : 0), height: 200 }));
+  const cal = Array.isArray(e.calibration) ? (e.calibration as Metrics[]) : [];
+  const pts = cal.map((b) => [Number(b.meanPredicted ?? b.meanPd), Number(b.observedRate ?? b.badRate)] as [number, number]).filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  if (pts.length) {
+    const hi = Math.min(1, Math.max(0.05, ...pts.flat()) * 1.1);
+    out.push(xyChart({ title: t("models.calibration"), series: [{ name: "calibration", points: pts.map(([x, y]) => [x / hi, y / hi]), color: "#16a34a", markers: true }], xLabel: `${t("common.pd")} (0–${fmtPct(hi, 0)})`, yLabel: `${t("common.badRate")} (0–${fmtPct(hi, 0)})`, diagonal: true }));
+  }
+  const bands = Array.isArray(e.badRateByBand) ? (e.badRateByBand as Metrics[]) : [];
+  if (bands.length) {
+    out.push(
+      barChart({
+        title: t("models.distribution"),
+        categories: bands.map((b) => String(b.label ?? b.band ?? "")),
+        series: [{ name: t("common.customers"), values: bands.map((b) => Number(b.count) || 0), color: "#2563eb" }],
+        format: (v) => fmtNum(v),
+        showValues: true,
+        height: 200,
+      }),
+    );
+  }
+  const cands = candidateAucs(m.metrics as Metrics);
+  if (cands.length) {
+    out.push(barChart({ title: t("models.candidateAuc"), categories: cands.map(([k]) => k), series: [{ name: "AUC", values: cands.map(([, v]) => v) }], format: (v) => fmtNum(v, 2), showValues: true, height: 200 }));
+  }
   return out;
 }
 
-/** Models page: champion and candidates with metrics and curves, drift over time, promotion with confirmation. */
+/** The training report's figures (ROC, calibration, score distribution), loaded with the key into a sandboxed frame. */
+function reportFrame(url: string): HTMLElement {
+  const holder = h("div", { class: "report-frame" }, h("p", { class: "loading" }, t("common.loading")));
+  void apiText(url)
+    .then((html) => {
+      const frame = h("iframe", { sandbox: "allow-same-origin", title: t("models.report"), "data-testid": "model-report" }) as HTMLIFrameElement;
+      frame.srcdoc = html;
+      frame.addEventListener("load", () => {
+        const doc = frame.contentDocument;
+        if (doc) frame.style.height = `${Math.min(4000, doc.documentElement.scrollHeight + 20)}px`;
+      });
+      holder.replaceChildren(frame);
+    })
+    .catch((err) => holder.replaceChildren(errorBox(err)));
+  return holder;
+}
+
+/** Models page: champion and candidates with metrics and plots, drift over time, promotion with confirmation. */
 export async function modelsPage({ root }: PageContext): Promise<void> {
   const o = await api<ModelsOverview>("/monitoring/models");
   const champion = o.models.find((m) => m.status === "champion");
@@ -74,24 +90,27 @@ export async function modelsPage({ root }: PageContext): Promise<void> {
     try {
       await api(`/models/${encodeURIComponent(m.id)}/promote`, { method: "POST", body: {} });
       toast(t("models.promoted", { id: m.id }));
-      location.reload();
+      await modelsPage({ root } as PageContext);
     } catch (err) {
       toast(errorMessage(err), "error");
     }
   };
-  const modelCard = (m: Model, isChampion: boolean) =>
-    card(
+  const modelCard = (m: Model, isChampion: boolean) => {
+    const plots = curves(m);
+    return card(
       null,
-      h("div", { class: "page-head" }, h("h3", null, m.name, " ", h("span", { class: "muted" }, m.version)), badge("status", m.status), h("span", { class: "muted small" }, `${m.kind} · ${t("models.created")} ${fmtInstant(m.createdAt)}`)),
+      h("div", { class: "page-head", "data-model": m.id }, h("h3", null, m.name, " ", h("span", { class: "muted" }, `v${m.version}`)), badge("status", m.status), h("span", { class: "muted small" }, `${m.kind} · ${t("models.created")} ${fmtInstant(m.createdAt)}`)),
+      h("p", { class: "muted small" }, m.id),
       h("div", { class: "kpis small" }, headlineMetrics(m.metrics as Metrics).map(([k, v]) => h("div", { class: "kpi" }, h("div", { class: "kpi-label" }, k.toUpperCase()), h("div", { class: "kpi-value" }, fmtNum(v, 3))))),
-      h("div", { class: "curves" }, curves(m).length ? curves(m) : h("p", { class: "muted small" }, t("models.noCurves"))),
-      h(
-        "div",
-        { class: "row" },
-        h("a", { class: "btn", href: `/models/${encodeURIComponent(m.id)}/report`, target: "_blank", rel: "noopener" }, t("models.report")),
-        !isChampion && m.status !== "rejected" ? h("button", { class: "btn primary", "data-promote": m.id, onclick: () => void promote(m) }, t("models.promote")) : null,
-      ),
+      plots.length ? h("div", { class: "curves" }, plots) : null,
+      m.reportUrl
+        ? isChampion
+          ? [h("h3", null, t("models.plots")), reportFrame(m.reportUrl)]
+          : h("details", null, h("summary", null, t("models.plots")), h("div", { class: "lazy-report", "data-url": m.reportUrl }))
+        : h("p", { class: "muted small" }, t("models.noCurves")),
+      !isChampion && m.status !== "rejected" ? h("div", { class: "row" }, h("button", { class: "btn primary", "data-promote": m.id, onclick: () => void promote(m) }, t("models.promote"))) : null,
     );
+  };
   const drift = o.drift;
   mount(
     root,
@@ -101,7 +120,7 @@ export async function modelsPage({ root }: PageContext): Promise<void> {
     card(
       t("models.drift"),
       drift.length
-        ? lineChart({ categories: drift.map((d) => fmtDate(d.asOf)), series: [{ name: "PSI", values: drift.map((d) => d.scorePsi), color: "#7c3aed" }], format: (v) => fmtNum(v, 2) })
+        ? lineChart({ categories: drift.map((d) => fmtDate(d.asOf)), series: [{ name: "PSI", values: drift.map((d) => d.scorePsi), color: "#7c3aed" }], format: (v) => fmtNum(v, 2), yMin: 0 })
         : h("p", { class: "muted" }, t("common.none")),
       h("p", { class: "note" }, t("models.psiLevels")),
       drift.length ? table([{ label: t("common.date") }, { label: "PSI", num: true }, { label: t("common.status") }, { label: t("common.model") }], drift.slice(-10).reverse().map((d) => [fmtDate(d.asOf), fmtNum(d.scorePsi, 3), badge("level", d.level), d.modelId])) : null,
@@ -109,4 +128,12 @@ export async function modelsPage({ root }: PageContext): Promise<void> {
     others.length ? [h("h2", { class: "section" }, t("models.candidates")), others.map((m) => modelCard(m, false))] : null,
     o.alerts.length ? card(t("models.alerts"), table([{ label: t("common.date") }, { label: t("common.status") }, { label: t("common.reason") }], o.alerts.map((a) => [fmtInstant(a.createdAt), badge("level", a.level), a.message]))) : null,
   );
+  // Candidates' reports load when opened.
+  for (const d of Array.from(root.querySelectorAll("details")) as HTMLDetailsElement[]) {
+    const lazy = d.querySelector(".lazy-report") as HTMLElement | null;
+    if (!lazy) continue;
+    d.addEventListener("toggle", () => {
+      if (d.open && !lazy.hasChildNodes()) lazy.appendChild(reportFrame(lazy.dataset.url!));
+    });
+  }
 }
