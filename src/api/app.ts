@@ -2,7 +2,9 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
+import helmet from "helmet";
 import swaggerUi from "swagger-ui-express";
+import { authorize } from "../auth";
 import { AppError, NotFoundError, UnavailableError } from "../shared";
 import { authMiddleware, envKeyResolver } from "./auth";
 import type { AppContext } from "./context";
@@ -57,7 +59,11 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   app.set("etag", false);
   app.set("query parser", "simple");
 
+  // Security headers (helmet defaults: CSP default-src 'self', no inline scripts; the console and Swagger UI
+  // load only same-origin scripts). The score routes set their own minimal headers on the hot path.
+  const securityHeaders = helmet({ crossOriginEmbedderPolicy: false });
   registerScore(app, ctx);
+  app.use(securityHeaders);
 
   // Metrics for everything else (the score routes record their own without a per-request closure).
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -100,6 +106,13 @@ export async function createApp(ctx: AppContext): Promise<Express> {
 
   const secured = express.Router();
   secured.use(authMiddleware(ctx.resolveKey ?? envKeyResolver(ctx.config.CREDIT_API_KEY)));
+  // Every secured route: the permission table (src/auth) for the caller's role, then the per-key rate limit.
+  secured.use((req: Request, res: Response, next: NextFunction) => {
+    const who = res.locals.principal as import("./context").Principal;
+    authorize(who, req.method, req.path);
+    ctx.limiter?.take(who.keyId);
+    next();
+  });
   for (const { mod } of modules) await mod.register?.(secured, ctx);
   app.use(secured);
 

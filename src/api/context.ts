@@ -42,6 +42,10 @@ export interface AppContext {
   clock: () => Date;
   /** Resolves API keys; defaults to CREDIT_API_KEY only. */
   resolveKey?: KeyResolver;
+  /** Per-key rate limit (src/auth RateLimiter); none when absent. */
+  limiter?: import("../auth").RateLimiter;
+  /** Hashed API keys (src/auth ApiKeyStore), for the keys admin routes. */
+  keys?: import("../auth").ApiKeyStore;
   /** Created by createApp when absent. */
   metrics?: ApiMetrics;
   /** Free slots for components that add route modules (e.g. the console's read models). */

@@ -1,3 +1,4 @@
+import { ApiKeyStore, RateLimiter, chainResolvers } from "../auth";
 import type { Config } from "../config";
 import { closeHistoryReader, openDatabase, type Database } from "../db";
 import { ChampionHolder, DecisionService, creditPort, openDecisionWriter, policyPort, singleArtifactSource, type DecisionWriter, type ModelSource } from "../decisions";
@@ -5,6 +6,7 @@ import { PolicyStore } from "../policy";
 import type { ScoringModel } from "../scoring";
 import type { Logger } from "../shared";
 import type { AppContext } from "./context";
+import { envKeyResolver } from "./auth";
 import { ApiMetrics } from "./metrics";
 
 export interface RuntimeOptions {
@@ -64,7 +66,11 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
     const policies = policyPort(policyStore);
     const credit = creditPort(db, policyStore);
     const decisions = new DecisionService({ db, models: holder, policy: policies, credit, writer, clock, onScored: (t, d) => metrics.scored(t, d) });
-    const ctx: AppContext = { config, db, models: holder, policies, credit, decisions, logger: opts.logger, clock, metrics, extras: { policyStore } };
+    // Keys: CREDIT_API_KEY (admin) and the hashed keys of the ApiKey table; per-key token bucket.
+    const keys = new ApiKeyStore(db);
+    const resolveKey = chainResolvers(envKeyResolver(config.CREDIT_API_KEY), keys.resolver());
+    const limiter = new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
+    const ctx: AppContext = { config, db, models: holder, policies, credit, decisions, logger: opts.logger, clock, metrics, keys, resolveKey, limiter, extras: { policyStore } };
     let closed = false;
     return {
       ctx,

@@ -51,6 +51,12 @@ export interface RequestMeta {
   actor?: string | null;
   /** The request body exactly as received (stored verbatim as the decision's input); default: the parsed request re-serialised. */
   inputJson?: string;
+  /**
+   * Idempotency-Key of the request: the store writes an IdempotencyRecord (scope, key, request hash, the
+   * answer) in the same transaction as the decision. When the key is already stored (a concurrent or
+   * earlier request won), nothing is written and `score` returns `duplicate: true`.
+   */
+  idempotency?: { scope: string; key: string; requestHash: string };
 }
 
 /** POST /score bodies (already validated against openapi.yaml). */
@@ -171,11 +177,13 @@ export class DecisionService {
    * @throws ValidationError for unknown feature names or a bad order, NotFoundError for an unknown customer,
    *   UnavailableError when no model is loaded.
    */
-  async score(req: ScoreRequest, meta: RequestMeta = {}): Promise<{ answer: ScoreAnswer; json: string }> {
+  async score(req: ScoreRequest, meta: RequestMeta = {}): Promise<{ answer: ScoreAnswer; json: string; duplicate?: boolean }> {
     const model = this.deps.models.champion();
     const now = this.deps.clock();
     const built = "features" in req ? this.buildAdhoc(model, req, now, "adhoc", "", meta) : await this.buildOrder(model, req, now, "order_check", "", meta);
+    if (meta.idempotency) built.row.idempotency = meta.idempotency;
     await this.deps.writer.write([built.row]);
+    if (built.row.duplicate) return { answer: built.answer, json: built.row.output, duplicate: true };
     this.deps.onScored?.(built.answer.tier, built.answer.decision);
     return { answer: built.answer, json: built.row.output };
   }

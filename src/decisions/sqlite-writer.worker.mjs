@@ -35,9 +35,23 @@ const profile = db.prepare(
      "policyVersion" = excluded."policyVersion", "updatedAt" = excluded."updatedAt"`,
 );
 
+// An Idempotency-Key already stored skips its row (the request then replays the stored answer).
+const idem = db.prepare(
+  `INSERT INTO "IdempotencyRecord" ("scope", "key", "requestHash", "status", "response", "createdAt") VALUES (?, ?, ?, 200, ?, ?)
+   ON CONFLICT("scope", "key") DO NOTHING`,
+);
+
 const write = db.transaction((rows) => {
+  const skipped = [];
   for (const r of rows) {
     const t = time(r.createdAt);
+    if (r.idempotency) {
+      const k = r.idempotency;
+      if (idem.run(k.scope, k.key, k.requestHash, JSON.stringify(r.output), t).changes === 0) {
+        skipped.push(r.id);
+        continue;
+      }
+    }
     insert.run(
       r.id, r.kind, r.customerId, r.customerRef, r.orderRef, r.modelId, r.modelVersion, r.policyVersion, r.pd, Math.round(r.score), r.tier, r.decision,
       r.creditLimitMinor, r.exposureMinor, r.currency, r.input, r.features, r.reasons, r.rules, r.output, r.requestId, t,
@@ -52,6 +66,7 @@ const write = db.transaction((rows) => {
         p.nextReviewDate, p.policyVersion, t);
     }
   }
+  return skipped;
 });
 
 parentPort.on("message", (msg) => {
@@ -61,8 +76,8 @@ parentPort.on("message", (msg) => {
     return;
   }
   try {
-    write.immediate(msg.rows);
-    parentPort.postMessage({ id: msg.id, ok: true });
+    const skipped = write.immediate(msg.rows);
+    parentPort.postMessage(skipped.length ? { id: msg.id, ok: true, skipped } : { id: msg.id, ok: true });
   } catch (e) {
     parentPort.postMessage({ id: msg.id, error: { message: e.message, code: e.code } });
   }

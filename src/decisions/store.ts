@@ -29,6 +29,14 @@ export interface DecisionRow {
   output: string;
   requestId: string | null;
   createdAt: Date;
+  /**
+   * Idempotency-Key of the request: an IdempotencyRecord (response = this row's output, as a JSON string
+   * so it replays byte for byte) is inserted in the same transaction; when (scope, key) already exists the
+   * whole row is skipped and the writer sets `duplicate`.
+   */
+  idempotency?: { scope: string; key: string; requestHash: string };
+  /** Set by the writer after commit when the row was skipped because its idempotency key existed. */
+  duplicate?: boolean;
   /** The ERP order this decision checked: upserted by external id with the decision's status. */
   order?: { externalId: string; customerId: number; amountMinor: number; currency: string; orderDate: string; status: string };
   /**
@@ -215,7 +223,7 @@ const COLS = DECISION_COLUMNS.map((c) => `"${c}"`).join(", ");
  */
 export class SqliteDecisionWriter extends GroupCommitWriter {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (skipped?: string[]) => void; reject: (e: Error) => void }>();
   private seq = 0;
   private failed: Error | null = null;
   private closing = false;
@@ -223,12 +231,12 @@ export class SqliteDecisionWriter extends GroupCommitWriter {
   constructor(file: string, opts: DecisionStoreOptions = {}) {
     super(opts);
     this.worker = new Worker(new URL("./sqlite-writer.worker.mjs", import.meta.url), { workerData: { file } });
-    this.worker.on("message", (m: { id: number; ok?: boolean; error?: { message: string; code?: string } }) => {
+    this.worker.on("message", (m: { id: number; ok?: boolean; skipped?: string[]; error?: { message: string; code?: string } }) => {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.error) w.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-      else w.resolve();
+      else w.resolve(m.skipped);
     });
     const fail = (e: Error) => {
       this.failed = e;
@@ -242,17 +250,21 @@ export class SqliteDecisionWriter extends GroupCommitWriter {
     });
   }
 
-  private send(msg: { rows?: DecisionRow[]; close?: boolean }): Promise<void> {
+  private send(msg: { rows?: DecisionRow[]; close?: boolean }): Promise<string[] | undefined> {
     if (this.failed) return Promise.reject(this.failed);
     const id = ++this.seq;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<string[] | undefined>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ id, ...msg });
     });
   }
 
-  protected commit(rows: DecisionRow[]): Promise<void> {
-    return this.send({ rows });
+  protected async commit(rows: DecisionRow[]): Promise<void> {
+    const skipped = await this.send({ rows });
+    if (skipped?.length) {
+      const set = new Set(skipped);
+      for (const r of rows) if (set.has(r.id)) r.duplicate = true;
+    }
   }
 
   protected async closeConnection(): Promise<void> {
@@ -272,10 +284,31 @@ export class PgDecisionWriter extends GroupCommitWriter {
     this.pool.on("error", (e) => this.log?.error({ err: e }, "decision store pool error"));
   }
 
-  protected async commit(rows: DecisionRow[]): Promise<void> {
+  protected async commit(all: DecisionRow[]): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
+      let rows = all;
+      if (all.some((r) => r.idempotency)) {
+        // A key already stored (earlier request, or a concurrent transaction that committed first: the
+        // unique index makes this insert wait for it) skips its row instead of failing the whole batch.
+        rows = [];
+        for (const r of all) {
+          const k = r.idempotency;
+          if (k) {
+            const ins = await client.query(
+              `INSERT INTO "IdempotencyRecord" ("scope", "key", "requestHash", "status", "response", "createdAt") VALUES ($1, $2, $3, 200, $4::jsonb, $5)
+               ON CONFLICT ("scope", "key") DO NOTHING`,
+              [k.scope, k.key, k.requestHash, JSON.stringify(r.output), r.createdAt],
+            );
+            if (ins.rowCount === 0) {
+              r.duplicate = true;
+              continue;
+            }
+          }
+          rows.push(r);
+        }
+      }
       // 22 parameters per row; PostgreSQL allows 65,535 per statement.
       for (let i = 0; i < rows.length; i += 2000) {
         const chunk = rows.slice(i, i + 2000);
