@@ -5,13 +5,14 @@
  *
  *   node notebooks/run.mjs open                 # npm run notebooks: Jupyter Lab/Notebook on notebooks/
  *   node notebooks/run.mjs execute [NAME...]    # npm run notebooks:execute: run all headless, fail on a cell error
+ *   node notebooks/run.mjs check [NAME...]      # type-check the notebooks' code cells with Deno
  *   node notebooks/run.mjs kernel               # only write the kernelspec and print JUPYTER_PATH
  *
  * `execute` writes executed copies (with outputs) to .artifacts/notebooks/ and, with --html, an HTML page
  * each; the committed .ipynb files are never modified (they stay without outputs).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -117,8 +118,39 @@ function open() {
   process.exit(2);
 }
 
+/**
+ * Type-checks each notebook's code cells, concatenated into one module next to the notebook (so its relative
+ * imports resolve) and removed afterwards. Only diagnostics inside the notebooks are reported: `deno check`
+ * also checks the imported project files, whose Node-oriented typing (e.g. import.meta.dirname) differs in Deno.
+ */
+function check(args) {
+  const names = notebooks(args.filter((a) => !a.startsWith("--")));
+  const files = names.map((nb) => {
+    const cells = JSON.parse(readFileSync(join(NB_DIR, nb), "utf8")).cells.filter((c) => c.cell_type === "code");
+    const file = join(NB_DIR, `.check-${nb.replace(/\.ipynb$/, "")}.ts`);
+    writeFileSync(file, cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source)).join("\n\n") + "\n");
+    return file;
+  });
+  let r;
+  try {
+    r = spawnSync(denoBinary(), ["check", ...files], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, encoding: "utf8" });
+  } finally {
+    for (const f of files) rmSync(f, { force: true });
+  }
+  const blocks = `${r.stdout}\n${r.stderr}`
+    .split(/\n(?=TS\d+ \[ERROR\])/)
+    .filter((b) => /\.check-[^/]*\.ts:\d+/.test(b))
+    .map((b) => b.split(/\n\s*\n/)[0]);
+  if (blocks.length) {
+    console.error(blocks.join("\n\n"));
+    fail(`${blocks.length} type error(s) in notebook code (line numbers count code cells only, joined by a blank line)`, 1);
+  }
+  console.error(`notebooks: ${names.length} notebook(s) type-check`);
+}
+
 const [cmd = "execute", ...rest] = process.argv.slice(2);
 if (cmd === "execute") execute(rest);
 else if (cmd === "open") open();
+else if (cmd === "check") check(rest);
 else if (cmd === "kernel") console.log(`JUPYTER_PATH=${kernelEnv().JUPYTER_PATH}`);
-else fail(`unknown command '${cmd}'; expected open, execute or kernel`);
+else fail(`unknown command '${cmd}'; expected open, execute, check or kernel`);

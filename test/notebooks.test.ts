@@ -75,6 +75,14 @@ describe("committed notebooks", () => {
   });
 });
 
+describe("notebook code", () => {
+  it("type-checks under Deno (node notebooks/run.mjs check)", { timeout: 180_000 }, () => {
+    const r = spawnSync(process.execPath, [join(NB_DIR, "run.mjs"), "check"], { cwd: ROOT, encoding: "utf8", timeout: 170_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(NB_DIR).filter((f) => f.startsWith(".check-"))).toEqual([]);
+  });
+});
+
 describe.runIf(hasNbconvert || process.env.CI === "true")("notebooks execute headless", () => {
   it("every notebook runs without a cell error and shows the charts its title promises", { timeout: 900_000 }, () => {
     const r = spawnSync(process.execPath, [join(NB_DIR, "run.mjs"), "execute"], { cwd: ROOT, encoding: "utf8", timeout: 880_000 });
