@@ -71,7 +71,7 @@ function reportFrame(url: string): HTMLElement {
       frame.srcdoc = html;
       frame.addEventListener("load", () => {
         const doc = frame.contentDocument;
-        if (doc) frame.style.height = `${Math.min(4000, doc.documentElement.scrollHeight + 20)}px`;
+        if (doc) frame.style.height = `${Math.min(1600, doc.documentElement.scrollHeight + 20)}px`;
       });
       holder.replaceChildren(frame);
     })
