@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { niceTicks } from "./charts";
+import { DICTIONARIES, fmtDate, fmtMoney, fmtMonth, fmtPct, t } from "./i18n";
+import { ApiError, errorMessage } from "./api";
+import { candidateAucs, evaluation, headlineMetrics } from "./pages/models";
+
+describe("niceTicks", () => {
+  it("covers the range with 1-2-5 steps", () => {
+    expect(niceTicks(0, 97)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0, 165_027_502)).toEqual([0, 50_000_000, 100_000_000, 150_000_000, 200_000_000]);
+    expect(niceTicks(-3.81, 1.07, 4)).toEqual([-4, -3, -2, -1, 0, 1, 2]);
+  });
+  it("handles a flat series", () => {
+    expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(5, 5)).toEqual([0, 2, 4, 6, 8]);
+  });
+});
+
+describe("i18n", () => {
+  it("has the same keys, all non-empty, in both languages", () => {
+    const zh = Object.keys(DICTIONARIES["zh-CN"]).sort();
+    expect(Object.keys(DICTIONARIES.en).sort()).toEqual(zh);
+    for (const lang of ["zh-CN", "en"] as const) for (const [k, v] of Object.entries(DICTIONARIES[lang])) expect(v.trim(), `${lang} ${k}`).not.toBe("");
+  });
+  it("keeps placeholders consistent between languages", () => {
+    const ph = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort().join();
+    for (const k of Object.keys(DICTIONARIES["zh-CN"]) as (keyof (typeof DICTIONARIES)["zh-CN"])[]) expect(ph(DICTIONARIES.en[k]), k).toBe(ph(DICTIONARIES["zh-CN"][k]));
+  });
+  it("defaults to Chinese and formats with the zh-CN locale", () => {
+    expect(t("nav.orders")).toBe("待审订单");
+    expect(t("orders.count", { n: 3 })).toBe("共 3 笔待审订单");
+    expect(fmtMoney(1234.5, "CNY")).toBe("¥1,234.50");
+    expect(fmtMoney(165_027_502.72, "CNY", true)).toBe("¥1.7亿");
+    expect(fmtPct(0.0467, 2)).toBe("4.67%");
+    expect(fmtDate("2026-11-22")).toBe("2026/11/22");
+    expect(fmtMonth("2026-03")).toBe("2026年3月");
+  });
+});
+
+describe("errorMessage", () => {
+  it("maps problem types and statuses to localised text, never the server's stack", () => {
+    expect(errorMessage(new ApiError(404, { type: "/problems/not-found", title: "Resource not found", detail: "customer 'X' does not exist" }))).toBe("找不到请求的记录。");
+    expect(errorMessage(new ApiError(500, { type: "/problems/internal", title: "Internal error" }))).toBe("服务器内部错误，已记录日志。请稍后再试。");
+    expect(errorMessage(new ApiError(409, { type: "/problems/order-not-overridable" }))).toBe("操作冲突：该记录已被其他人处理，请刷新后重试。");
+    expect(errorMessage(new ApiError(0, null))).toBe("无法连接服务器，请检查网络后重试。");
+    expect(errorMessage(new ApiError(400, { type: "/problems/validation-error", errors: [{ path: "/query/from", expected: "a calendar date YYYY-MM-DD", received: "x" }] }))).toBe(
+      "输入有误：/query/from: a calendar date YYYY-MM-DD",
+    );
+    expect(errorMessage(new TypeError("x is undefined\n    at foo (app.js:1:2)"))).toBe("页面加载失败。");
+  });
+});
+
+describe("model metrics", () => {
+  const metrics = { validation: { auc: 0.846, gini: 0.693, ks: 0.594, brier: 0.0316, logloss: 0.1257 }, candidates: { gbdt: 0.80, mlp: { validAuc: 0.84 }, note: "x" } };
+  it("reads headline metrics from the evaluation section", () => {
+    expect(evaluation(metrics)).toBe(metrics.validation);
+    expect(headlineMetrics(metrics)).toEqual([["auc", 0.846], ["gini", 0.693], ["ks", 0.594], ["brier", 0.0316], ["logloss", 0.1257]]);
+    expect(candidateAucs(metrics)).toEqual([["gbdt", 0.8], ["mlp", 0.84]]);
+    expect(headlineMetrics(undefined)).toEqual([]);
+  });
+});
