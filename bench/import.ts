@@ -5,7 +5,7 @@
  * rows/s, wall seconds and the process's peak RSS. With PG_TEST_URL set (or --pg URL) it repeats the
  * run on a fresh PostgreSQL database.
  *
- *   npm run bench:import -- [--rows 1000000] [--customers 5000] [--quiet] [--no-second] [--pg URL] [--skip-sqlite] [--chunk N] [--keep]
+ *   npm run bench:import -- [--rows 1000000] [--customers 5000] [--quiet] [--no-second] [--pg URL] [--skip-sqlite] [--chunk N] [--cache-mib N] [--keep]
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     keep: { type: "boolean", default: false },
     "skip-sqlite": { type: "boolean", default: false },
     chunk: { type: "string" },
+    "cache-mib": { type: "string" },
   },
 });
 const ROWS = Number(args.rows);
@@ -129,7 +130,7 @@ async function runOn(url: string, label: string, files: { customers: string; inv
     for (const pass of args["no-second"] ? ["first"] : ["first", "second (idempotent)"]) {
       const bar = await progress(label);
       cpu = process.cpuUsage();
-      const r = await importCsv(db, "invoices", files.invoices, { onProgress: bar?.onProgress, chunkSize: args.chunk ? Number(args.chunk) : undefined });
+      const r = await importCsv(db, "invoices", files.invoices, { onProgress: bar?.onProgress, chunkSize: args.chunk ? Number(args.chunk) : undefined, sqliteCacheMiB: args["cache-mib"] ? Number(args["cache-mib"]) : undefined });
       const used = process.cpuUsage(cpu);
       bar?.stop();
       if (r.errorCount) throw new Error(`benchmark data rejected: ${JSON.stringify(r.errors.slice(0, 3))}`);

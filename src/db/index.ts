@@ -9,6 +9,7 @@ export { toNumber, isEmpty } from "./util";
 export {
   openIngestStore,
   type IngestStore,
+  type IngestStoreOptions,
   type IngestTx,
   type CustomerUpsert,
   type InvoiceUpsert,

@@ -145,7 +145,7 @@ describe("CSV import", () => {
     const rows = ["externalId,name"];
     for (let i = 0; i < 2500; i++) rows.push(`K${i},Customer ${i}`);
     const phases: string[] = [];
-    const r = await importCsv(db, "customers", file(rows.join("\n")), { chunkSize: 1000, onProgress: (p) => phases.push(`${p.phase}:${p.rows}`) });
+    const r = await importCsv(db, "customers", file(rows.join("\n")), { chunkSize: 1000, sqliteCacheMiB: 8, onProgress: (p) => phases.push(`${p.phase}:${p.rows}`) });
     expect(r.created).toBe(2500);
     expect(phases).toEqual(["validate:1000", "validate:2000", "validate:2500", "write:1000", "write:2000", "write:2500"]);
   });

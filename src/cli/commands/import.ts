@@ -30,6 +30,7 @@ interface ImportCliOptions {
   errors?: string;
   encoding?: string;
   chunkSize: number;
+  sqliteCacheMib?: number;
   showErrors: number;
   currency?: string;
   json?: boolean;
@@ -53,6 +54,7 @@ export function register(program: Command): void {
     .option("--errors <file.csv>", "write every row error to this CSV file")
     .option("--encoding <name>", "file encoding (default: detected)")
     .option("--chunk-size <n>", "rows per write transaction", int("--chunk-size"), 5000)
+    .option("--sqlite-cache-mib <n>", "SQLite page cache for this import (MiB); with a large --chunk-size, faster and that much more memory", int("--sqlite-cache-mib"))
     .option("--show-errors <n>", "row errors printed on screen", int("--show-errors"), 20)
     .option("--currency <code>", "ibm only: currency of the amounts", "USD")
     .option("--json", "print the result as JSON")
@@ -90,6 +92,7 @@ export function register(program: Command): void {
             skipBadRows: o.skipBadRows,
             encoding: o.encoding,
             chunkSize: o.chunkSize || 5000,
+            sqliteCacheMiB: o.sqliteCacheMib,
             maxErrorsKept: Math.max(o.showErrors, 1),
             onError: errOut ? (e) => errOut!.write(e) : undefined,
             onProgress: bar ? (p) => bar.update(p) : undefined,

@@ -91,9 +91,18 @@ export interface IngestStore extends Pick<IngestTx, "lookupCustomers" | "lookupI
   close(): Promise<void>;
 }
 
+export interface IngestStoreOptions {
+  /**
+   * SQLite page cache of the ingestion connection in MiB (default: SQLite's 2 MiB). Large imports with
+   * large transactions run faster with a cache that holds a transaction's dirty index pages; it costs
+   * that much memory. Ignored on PostgreSQL.
+   */
+  sqliteCacheMiB?: number;
+}
+
 /** Opens an ingestion store on the database `db` points at. */
-export function openIngestStore(db: Pick<Database, "kind" | "url">): IngestStore {
-  return db.kind === "sqlite" ? new SqliteIngestStore(db.url) : new PgIngestStore(db.url);
+export function openIngestStore(db: Pick<Database, "kind" | "url">, opts: IngestStoreOptions = {}): IngestStore {
+  return db.kind === "sqlite" ? new SqliteIngestStore(db.url, opts) : new PgIngestStore(db.url);
 }
 
 // Prisma's own DateTime text form on SQLite ('2026-11-22T14:21:57.415+00:00'), so Prisma reads it back.
@@ -118,12 +127,13 @@ class SqliteIngestStore implements IngestStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly st;
 
-  constructor(url: string) {
+  constructor(url: string, opts: IngestStoreOptions) {
     this.conn = new BetterSqlite3(sqlitePath(url));
     this.conn.pragma("busy_timeout = 10000");
     this.conn.pragma("journal_mode = WAL");
     // WAL + NORMAL: a committed transaction survives a process crash; only power loss may drop the last ones.
     this.conn.pragma("synchronous = NORMAL");
+    if (opts.sqliteCacheMiB) this.conn.pragma(`cache_size = -${Math.round(opts.sqliteCacheMiB * 1024)}`);
     const c = this.conn;
     this.st = {
       customer: c.prepare(sqliteUpsertSql("Customer", CUSTOMER_COLS)),
