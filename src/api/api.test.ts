@@ -336,3 +336,19 @@ describe("contract", () => {
     for (const name of Object.keys(doc.components.schemas)) expect(() => contract().validator(name)).not.toThrow();
   });
 });
+
+// Last: stops the shared server.
+describe("graceful shutdown", () => {
+  it("finishes a request in flight, commits its decisions, then refuses new connections", async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ features: { invoice_count_90: i % 13 } }));
+    const arrived = new Promise((r) => server.server.once("request", r));
+    const inflight = call("POST", "/score/batch", { body: { rows }, headers: { "x-request-id": "shutdown-test" } });
+    await arrived;
+    await server.stop(10_000);
+    const r = await inflight;
+    expect(r.status).toBe(200);
+    expect(r.body.count).toBe(3000);
+    expect(await db.prisma.decision.count({ where: { requestId: "shutdown-test" } })).toBe(3000);
+    await expect(fetch(server.url + "/healthz")).rejects.toThrow();
+  });
+});

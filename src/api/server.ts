@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "../shared";
 
@@ -38,6 +38,26 @@ export async function startServer(app: Express, opts: ServeOptions): Promise<Run
       resolve();
     });
   });
+  // Connections and the ones with a response in progress, so that a stop ends each connection only once its
+  // response is fully written (Node's closeIdleConnections may cut a large response that is still flushing).
+  const sockets = new Set<Socket>();
+  const busy = new Set<Socket>();
+  let draining = false;
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.once("close", () => {
+      sockets.delete(s);
+      busy.delete(s);
+    });
+  });
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const s = req.socket;
+    busy.add(s);
+    res.once("close", () => {
+      busy.delete(s);
+      if (draining) s.end();
+    });
+  });
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address;
   let stopping: Promise<void> | null = null;
@@ -47,14 +67,15 @@ export async function startServer(app: Express, opts: ServeOptions): Promise<Run
     port: addr.port,
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
+        draining = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        // Idle keep-alive connections end now (FIN after any pending bytes); busy ones when their response is done.
+        for (const s of sockets) if (!busy.has(s)) s.end();
+        const timer = setTimeout(() => {
+          for (const s of sockets) s.destroy();
+        }, graceMs);
         timer.unref();
-        // Keep-alive sockets that go idle after their last response are closed as they do.
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
         await closed;
-        clearInterval(idle);
         clearTimeout(timer);
         opts.logger?.info("http server closed; draining");
         await opts.onDrained?.();
