@@ -7,3 +7,4 @@ export { ROLES, PERMISSIONS, isRole, can, permissionFor, permissionsFor, type Ro
 export { ApiKeyStore, chainResolvers, generateKey, hashKey, verifyKey, keyPrefix, SCRYPT, type ApiKeyInfo, type KeyResolver, type KeyStoreOptions, type Principal } from "./keys";
 export { RateLimiter, type RateLimitOptions } from "./ratelimit";
 export { authorize } from "./guard";
+export { requestPromotion, approvePromotions, promotionRequests, type PromotionRequest } from "./approvals";

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Router } from "express";
+import { approvePromotions, requestPromotion } from "../../auth";
 import { ForbiddenError, NotFoundError } from "../../shared";
 import { principalOf } from "../auth";
 import type { AppContext } from "../context";
@@ -39,7 +40,16 @@ export function register(router: Router, ctx: AppContext): void {
     const who = principalOf(res);
     if (who.role !== "admin" && who.role !== "analyst") throw new ForbiddenError(`promoting a model needs role admin or analyst; the key has role ${who.role}`);
     req.resume();
+    if (who.role === "analyst") {
+      // Promotion with approval: an analyst's request waits for an admin (src/auth approvals).
+      const id = String(req.params.id);
+      if (!(await ctx.models.get(id))) throw new NotFoundError("model", id);
+      const champ = ctx.models.ready() ? ctx.models.champion().id : null;
+      sendJson(res, 202, await requestPromotion(ctx.db, id, who, ctx.clock(), champ));
+      return;
+    }
     const m = await ctx.models.promote(String(req.params.id), who.keyId);
+    await approvePromotions(ctx.db, m.id, who, ctx.clock());
     const champ = ctx.models.champion();
     ctx.metrics?.setModel(champ.id, champ.version, champ.kind);
     ctx.logger.info({ model: m.id, actor: who.keyId }, "model promoted");
