@@ -72,12 +72,11 @@ export async function championScorer(ctx: Pick<JobContext, "registry">): Promise
   return batchScorer(m);
 }
 
-/** Histories of the given customers (database ids), streamed in batches. */
-export async function* historyBatches(db: Database, customerDbIds: readonly number[], size: number): AsyncIterable<CustomerHistory[]> {
-  if (customerDbIds.length === 0) return;
-  const rows = await db.prisma.customer.findMany({ where: { id: { in: [...customerDbIds] } }, select: { externalId: true }, orderBy: { id: "asc" } });
+/** Histories of the customers in `only` (external ids; every customer when null), streamed in batches. */
+export async function* historyBatches(db: Database, only: ReadonlySet<string> | null, size: number): AsyncIterable<CustomerHistory[]> {
   let batch: CustomerHistory[] = [];
-  for await (const h of loadHistories(db, { batchSize: size, customerIds: rows.map((r) => r.externalId) })) {
+  for await (const h of loadHistories(db, { batchSize: size })) {
+    if (only && !only.has(h.customerId)) continue;
     batch.push(h);
     if (batch.length >= size) {
       yield batch;

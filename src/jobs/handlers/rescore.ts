@@ -53,7 +53,7 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
   const total = idRows.length;
   let done = 0;
 
-  for await (const batch of historyBatches(db, idRows.map((r) => r.id), p.batchSize ?? 500)) {
+  for await (const batch of historyBatches(db, new Set(idOf.keys()), Math.min(p.batchSize ?? 500, 500))) {
     const ids = batch.map((h) => idOf.get(h.customerId)!.id);
     const [snapped, changed] = await Promise.all([
       db.prisma.scoreSnapshot.findMany({ where: { customerId: { in: ids }, asOf, source: "rescore", modelId: scorer.id }, select: { customerId: true } }),
@@ -63,6 +63,7 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
     const hasChange = new Set(changed.map((r) => r.customerId));
     const features: FeatureVector[] = batch.map((h) => computeFeatures(h, asOf));
     const { pd, score } = scorer.scoreBatch(features);
+    const snapshots: { customerId: number; asOf: string; pd: number; score: number; tier: string; modelId: string; source: string }[] = [];
     for (let i = 0; i < batch.length; i++) {
       const id = ids[i];
       if (hasSnap.has(id)) {
@@ -75,10 +76,13 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
         await applyReview(ctx, policy, scorer, t, { id, decision, pd: pd[i], score: score[i], profile, currency: idOf.get(batch[i].customerId)!.currency });
       }
       const tier = decision.tier;
-      await db.prisma.scoreSnapshot.create({ data: { customerId: id, asOf, pd: pd[i], score: score[i], tier, modelId: scorer.id, source: "rescore" } });
+      snapshots.push({ customerId: id, asOf, pd: pd[i], score: score[i], tier, modelId: scorer.id, source: "rescore" });
       t.scored++;
       t.byTier[tier] = (t.byTier[tier] ?? 0) + 1;
     }
+    // After the batch's changes: a customer changed but not yet snapshotted (a crash in between) is only
+    // snapshotted on the retry, never reviewed twice.
+    if (snapshots.length) await db.prisma.scoreSnapshot.createMany({ data: snapshots });
     done += batch.length;
     await progress(done / Math.max(1, total), `${done}/${total} customers`);
   }
