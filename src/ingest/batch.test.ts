@@ -81,7 +81,7 @@ function suite(name: string, open: () => Promise<{ db: Database; cleanup: () => 
       expect(replay).toEqual({ ...first, replayed: true });
       // The replay wrote nothing: the manual rename is still there.
       expect((await db.prisma.customer.findUniqueOrThrow({ where: { externalId: "C50" } })).name).toBe("Renamed");
-      await expect(upsertBatch(db, "customers", rows, { idempotency: { ...idem, requestHash: "h2" } })).rejects.toMatchObject({ status: 422, type: "idempotency-key-reused" });
+      await expect(upsertBatch(db, "customers", rows, { idempotency: { ...idem, requestHash: "h2" } })).rejects.toMatchObject({ status: 409, type: "idempotency-key-reused" });
       const rec = await db.prisma.idempotencyRecord.findFirstOrThrow({ where: { scope: idem.scope, key: idem.key } });
       expect([rec.status, rec.requestHash, rec.response]).toEqual([200, "h1", first]);
       // A failed batch stores no answer.

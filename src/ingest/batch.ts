@@ -1,5 +1,5 @@
 import { openIngestStore, type Database, type IngestStore, type IngestTx, type UpsertCounts } from "../db";
-import { AppError, describeValue, UnprocessableError, ValidationError } from "../shared";
+import { AppError, ConflictError, describeValue, ValidationError } from "../shared";
 import { canonicalField, FIELDS, INGEST_KINDS, parseRow, type IngestKind, type RowError, type RowOf } from "./schemas";
 
 /** Largest REST batch (rows per request). */
@@ -161,10 +161,10 @@ export async function releaseIngestStore(db: Database): Promise<void> {
  * errors, duplicate external ids, unknown customer or invoice) throws RowsRejectedError (422) listing every
  * error, and nothing is written. Valid batches are written in ONE transaction, together with the
  * idempotency record when `opts.idempotency` is given; a later call with the same scope and key returns
- * the stored result (`replayed: true`) without writing, and with a different request hash throws a 422.
+ * the stored result (`replayed: true`) without writing, and with a different request hash throws a 409.
  * Re-sending the same rows without a key is also harmless: unchanged rows are counted, not touched.
  * @throws ValidationError (400) when `rows` is not an array of objects of the allowed size;
- * RowsRejectedError (422); UnprocessableError (422, `idempotency-key-reused`).
+ * RowsRejectedError (422); ConflictError (409, `idempotency-key-reused`, as Stripe answers a reused key).
  */
 export async function upsertBatch(db: Database, kind: IngestKind, rows: unknown, opts: UpsertBatchOptions = {}): Promise<BatchResult> {
   if (!INGEST_KINDS.includes(kind)) throw new ValidationError([{ path: "kind", expected: INGEST_KINDS.join(" | "), received: describeValue(kind) }]);
@@ -180,7 +180,7 @@ export async function upsertBatch(db: Database, kind: IngestKind, rows: unknown,
         const prior = await tx.getIdempotency(opts.idempotency.scope, opts.idempotency.key);
         if (prior) {
           if (prior.requestHash !== opts.idempotency.requestHash)
-            throw new UnprocessableError("This Idempotency-Key was already used with a different request", "idempotency-key-reused");
+            throw new ConflictError("This Idempotency-Key was already used with a different request", "idempotency-key-reused");
           return { ...(prior.response as BatchResult), replayed: true };
         }
       }

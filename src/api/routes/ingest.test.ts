@@ -84,7 +84,7 @@ describe("PUT ingestion routes", () => {
     const b = await put("/customers", rows, { "idempotency-key": "abc-1" });
     expect([b.status, b.replayed, b.body]).toEqual([200, "true", a.body]);
     const c = await put("/customers", [{ externalId: "C8", name: "Eight" }], { "idempotency-key": "abc-1" });
-    expect([c.status, c.body.type]).toEqual([422, "/problems/idempotency-key-reused"]);
+    expect([c.status, c.body.type]).toEqual([409, "/problems/idempotency-key-reused"]);
     expect(await db.prisma.customer.count({ where: { externalId: "C8" } })).toBe(0);
   });
 

@@ -11,7 +11,7 @@ import { BATCH_BODY_LIMIT, readJson, sendJson } from "../http";
  * row error and writes nothing; otherwise 200 `{ kind, received, created, updated, unchanged }`.
  * `Idempotency-Key` (optional, 1..200 visible ASCII characters): the answer is stored in the same
  * transaction as the writes, per API key and route; a replay with the same body returns it again with
- * `Idempotent-Replayed: true`, a replay with another body is refused with 422.
+ * `Idempotent-Replayed: true`, a replay with another body is refused with 409.
  * Roles: erp and admin.
  */
 const KINDS = ["customers", "invoices", "payments"] as const;
