@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { generatePortfolio, portfolioHistories } from "../src/demo";
 import { loadModel } from "../src/scoring";
 import { computeFeatures } from "../src/features";
-import { trainFromHistories } from "./db";
+import { openDatabase, seedDemo } from "../src/db";
+import { trainFromDatabase, trainFromHistories } from "./db";
 
 const tmp = mkdtempSync(join(tmpdir(), "train-db-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -25,5 +26,18 @@ describe("training from payment history", () => {
     expect(e.pd).toBeGreaterThan(0);
     expect(e.contributions.reduce((s, c) => s + c.contribution, 0)).toBeCloseTo(e.logit - e.baseLogit, 8);
     expect((m.metrics as { validation: { auc: number } }).validation.auc).toBeGreaterThan(0.55);
+  });
+
+  it("trains from a SQLite database seeded with the demo portfolio (loadHistories path)", async () => {
+    const db = await openDatabase(`file:${join(tmp, "credit.db")}`);
+    try {
+      await seedDemo(db, { customers: 150, seed: 9, asOf: "2026-06-30" });
+      const r = await trainFromDatabase(db, { out: join(tmp, "db-model"), now: new Date("2026-07-01T00:00:00Z"), model: "scorecard", seed: 2 });
+      expect(r.manifest.trainingData.source).toBe("payment-history");
+      expect(r.trained.metrics.train.n).toBeGreaterThan(100);
+      expect(loadModel(join(tmp, "db-model")).kind).toBe("scorecard");
+    } finally {
+      await db.close();
+    }
   });
 });
