@@ -44,7 +44,7 @@ function legend(series: { name: string; color: string }[]): HTMLElement {
 }
 
 function frame(svg: SVGElement, title: string | undefined, series: { name: string; color: string }[] | null): HTMLElement {
-  return h("figure", { class: "chart" }, title ? h("figcaption", null, title) : null, svg, series && series.length > 1 ? legend(series) : null);
+  return h("figure", { class: "chart" }, title ? h("figcaption", null, title) : null, svg, series && series.length ? legend(series) : null);
 }
 
 const W = 560;
@@ -104,7 +104,7 @@ export function barChart(opts: {
     });
   });
   svg.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(0), y2: y(0), class: "axis" }));
-  return frame(svg, opts.title, series.length > 1 ? series : null);
+  return frame(svg, opts.title, series.length > 1 || opts.stacked ? series : null);
 }
 
 /** Line chart over categories (nulls break the line). */

@@ -3,10 +3,10 @@
  * `#/orders`, `#/customer/<id>`, `#/collections`, `#/models`, `#/decisions`, `#/decisions/<id>`).
  * Pages are functions that render into the main area and fetch their data from the API.
  */
-import { api, apiKey, ApiError, setApiKey, setUnauthorizedHandler } from "./api";
+import { api, apiKey, ApiError, errorMessage, setApiKey, setUnauthorizedHandler } from "./api";
 import { h, mount } from "./dom";
 import { initLang, lang, setLang, t, type MsgKey } from "./i18n";
-import { errorBox } from "./ui";
+import { errorBox, toast } from "./ui";
 import { portfolioPage } from "./pages/portfolio";
 import { ordersPage } from "./pages/orders";
 import { customerPage } from "./pages/customer";
@@ -148,6 +148,16 @@ setUnauthorizedHandler(() => {
   if (document.getElementById("api-key")) return;
   setApiKey(null);
   void render();
+});
+
+// Anything a handler failed to catch still reaches the officer as a sentence in their language, never as a trace.
+window.addEventListener("unhandledrejection", (e) => {
+  e.preventDefault();
+  toast(errorMessage(e.reason), "error");
+});
+window.addEventListener("error", (e) => {
+  e.preventDefault();
+  toast(t("error.page"), "error");
 });
 
 initLang();

@@ -81,8 +81,8 @@ export function errorBox(err: unknown, retry?: () => void): HTMLElement {
  */
 export function confirmDialog(opts: { message: string; reason?: { label: string; placeholder: string }; confirmLabel: string; danger?: boolean }): Promise<string | null> {
   return new Promise((resolve) => {
-    const ta = opts.reason ? h("textarea", { id: "dialog-reason", rows: 3, placeholder: opts.reason.placeholder }) : null;
     const err = h("p", { class: "field-error" });
+    const ta = opts.reason ? h("textarea", { id: "dialog-reason", rows: 3, placeholder: opts.reason.placeholder, oninput: () => (err.textContent = "") }) : null;
     const close = (v: string | null) => {
       overlay.remove();
       resolve(v);

@@ -34,7 +34,7 @@ function itemCard(a: Item): HTMLElement {
     h(
       "div",
       { class: "order-head" },
-      h("div", null, h("div", { class: "order-id" }, tOr(`collections.kind.${a.kind}`, a.kind), " · ", a.step), h("a", { href: `#/customer/${encodeURIComponent(a.customerId)}`, class: "order-customer" }, a.customerName)),
+      h("div", null, h("div", { class: "order-id" }, tOr(`collections.kind.${a.kind}`, a.kind), a.step !== a.kind ? h("span", { class: "muted small" }, ` · ${a.step}`) : null), h("a", { href: `#/customer/${encodeURIComponent(a.customerId)}`, class: "order-customer" }, a.customerName)),
       h("div", { class: "order-amount" }, fmtMoney(a.outstanding, a.currency)),
     ),
     h(
