@@ -120,7 +120,7 @@ function open() {
 
 /**
  * Type-checks each notebook's code cells, concatenated into one module next to the notebook (so its relative
- * imports resolve) and removed afterwards. Only diagnostics inside the notebooks are reported: `deno check`
+ * imports resolve) and removed afterwards, and the helpers in notebooks/lib. Only diagnostics in notebooks/ are reported: `deno check`
  * also checks the imported project files, whose Node-oriented typing (e.g. import.meta.dirname) differs in Deno.
  */
 function check(args) {
@@ -133,13 +133,14 @@ function check(args) {
   });
   let r;
   try {
-    r = spawnSync(denoBinary(), ["check", ...files], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, encoding: "utf8" });
+    const lib = readdirSync(join(NB_DIR, "lib")).filter((f) => f.endsWith(".ts")).map((f) => join(NB_DIR, "lib", f));
+    r = spawnSync(denoBinary(), ["check", ...files, ...lib], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, encoding: "utf8" });
   } finally {
     for (const f of files) rmSync(f, { force: true });
   }
   const blocks = `${r.stdout}\n${r.stderr}`
     .split(/\n(?=TS\d+ \[ERROR\])/)
-    .filter((b) => /\.check-[^/]*\.ts:\d+/.test(b))
+    .filter((b) => /\/notebooks\/[^\s]*\.ts:\d+/.test(b))
     .map((b) => b.split(/\n\s*\n/)[0]);
   if (blocks.length) {
     console.error(blocks.join("\n\n"));

@@ -76,6 +76,14 @@ describe("committed notebooks", () => {
 });
 
 describe("notebook code", () => {
+  it("notebooks/lib helpers pass their Deno tests (deno test notebooks/lib)", { timeout: 120_000 }, () => {
+    const deno = join(ROOT, "node_modules", "deno", process.platform === "win32" ? "deno.exe" : "deno");
+    // Type errors are the job of the check below; --no-check keeps this independent of project files' Deno typing.
+    const r = spawnSync(deno, ["test", "-A", "--no-check", "notebooks/lib/"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 110_000 });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/ok \| 5 passed \| 0 failed/);
+  });
+
   it("type-checks under Deno (node notebooks/run.mjs check)", { timeout: 180_000 }, () => {
     const r = spawnSync(process.execPath, [join(NB_DIR, "run.mjs"), "check"], { cwd: ROOT, encoding: "utf8", timeout: 170_000 });
     expect(r.status, r.stderr).toBe(0);

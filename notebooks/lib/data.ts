@@ -108,8 +108,21 @@ export function ibmHistories(rows: readonly IbmInvoice[], currency = "USD"): Cus
   return [...by.values()];
 }
 
+/** Rows `idx` of `ds`, in that order (an index may repeat). */
+export function rowsOf(ds: Dataset, idx: readonly number[]): Dataset {
+  return {
+    n: idx.length,
+    columns: ds.columns.map((c) =>
+      c.kind === "numeric"
+        ? { name: c.name, kind: "numeric" as const, values: Float64Array.from(idx, (i) => c.values[i]) }
+        : { name: c.name, kind: "categorical" as const, values: idx.map((i) => c.values[i]) },
+    ),
+    y: ds.y ? Uint8Array.from(idx, (i) => ds.y![i]) : null,
+  };
+}
+
 /**
- * A seeded random sample of `n` rows of `ds` without replacement (all rows, shuffled, when `n >= ds.n`).
+ * A seeded random sample of `n` rows of `ds` without replacement (all rows when `n >= ds.n`), in file order.
  * Same seed, same rows. Uses the project's PRNG (src/demo Rng).
  */
 export function sampleRows(ds: Dataset, n: number, seed = 42): Dataset {
@@ -121,16 +134,33 @@ export function sampleRows(ds: Dataset, n: number, seed = 42): Dataset {
     const j = i + Math.floor(rng.next() * (ds.n - i));
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
-  const pick = idx.slice(0, m).sort((a, b) => a - b);
-  return {
-    n: m,
-    columns: ds.columns.map((c) =>
-      c.kind === "numeric"
-        ? { name: c.name, kind: "numeric" as const, values: Float64Array.from(pick, (i) => c.values[i]) }
-        : { name: c.name, kind: "categorical" as const, values: pick.map((i) => c.values[i]) },
-    ),
-    y: ds.y ? Uint8Array.from(pick, (i) => ds.y![i]) : null,
-  };
+  return rowsOf(ds, idx.slice(0, m).sort((a, b) => a - b));
+}
+
+/**
+ * `n` row indices in [0, size) drawn with replacement, row `i` with probability proportional to `weight(i)`
+ * (seeded; inverse CDF on the cumulative weights).
+ * @throws Error when the weights do not sum to a positive finite number.
+ */
+export function weightedIndices(size: number, weight: (i: number) => number, n: number, seed = 42): number[] {
+  const rng = new Rng(seed);
+  const cum = new Float64Array(size);
+  let s = 0;
+  for (let i = 0; i < size; i++) cum[i] = s += weight(i);
+  if (!(s > 0 && Number.isFinite(s))) throw new Error(`weightedIndices: expected positive finite total weight, received ${s}`);
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const u = rng.next() * s;
+    let lo = 0;
+    let hi = size - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    out.push(lo);
+  }
+  return out;
 }
 
 /** Calendar month `YYYY-MM` of an ISO date. */
