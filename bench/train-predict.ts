@@ -28,9 +28,10 @@ function time(label: string, fn: (r: Record<string, unknown>) => unknown, iterat
     sink += typeof out === "number" ? out : 1;
   }
   const ns = Number(process.hrtime.bigint() - t0) / iterations;
-  console.log(`${label.padEnd(10)} ${(ns / 1000).toFixed(2)} µs/op (${Math.round(1e9 / ns).toLocaleString("en-US")} ops/s) [${sink > 0 ? "ok" : ""}]`);
+  console.log(`${label.padEnd(13)} ${(ns / 1000).toFixed(2)} µs/op (${Math.round(1e9 / ns).toLocaleString("en-US")} ops/s) [${sink > 0 ? "ok" : ""}]`);
 }
 
 console.log(`model ${model.id} (${model.kind}), ${model.features.length} features, ${records.length} distinct rows`);
 time("predict", (r) => model.predict(r), 100_000);
 time("explain", (r) => model.explain(r), 5_000);
+time("explain/path", (r) => model.explain(r, { method: "path" }), 20_000);

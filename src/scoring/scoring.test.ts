@@ -44,6 +44,9 @@ describe("artifact round trip (auto: gbdt + mlp + scorecard)", () => {
       expect(e.logit).toBeCloseTo(Math.log(e.pd / (1 - e.pd)), 8);
       expect(e.score).toBeCloseTo(600 - (20 / Math.LN2) * (e.logit + Math.log(50)), 8);
       for (let k = 1; k < e.contributions.length; k++) expect(e.contributions[k - 1].contribution).toBeGreaterThanOrEqual(e.contributions[k].contribution);
+      const fast = m.explain(row(i), { method: "path" });
+      expect(fast.pd).toBe(e.pd);
+      expect(fast.contributions.reduce((s, c) => s + c.contribution, 0)).toBeCloseTo(e.logit - e.baseLogit, 8);
     }
   });
 
