@@ -4,7 +4,8 @@ import { join } from "node:path";
 import iconv from "iconv-lite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../db";
-import { EncodingError, importCsv, releaseIngestStore, type RowError } from ".";
+import BetterSqlite3 from "better-sqlite3";
+import { EncodingError, ImportInterruptedError, importCsv, releaseIngestStore, type RowError } from ".";
 
 /**
  * CSV import on SQLite: idempotency, the per-row error report, all-or-nothing refusal, --skip-bad-rows,
@@ -215,6 +216,31 @@ describe("CSV import", () => {
       issues: [{ path: "header", expected: "columns customerId, issueDate, dueDate (required)", received: "columns 'invoice_id', 'amount'" }],
     });
     await expect(importCsv(db, "customers", file(""))).rejects.toMatchObject({ status: 400 });
+  });
+
+  it("stops with 409 when a customer disappears between the passes, and a re-run completes the import", async () => {
+    await importCsv(db, "customers", file("externalId,name\nC1,Acme\nC2,Beta"));
+    const lines = ["externalId,customerId,issueDate,dueDate,amount"];
+    for (let i = 1; i <= 3000; i++) lines.push(`N${i},${i <= 2000 ? "C1" : "C2"},2024-01-01,2024-01-31,${i}`);
+    const f = file(lines.join("\n"));
+    const other = new BetterSqlite3(db.url.replace(/^file:/, ""));
+    let deleted = false;
+    const err = await importCsv(db, "invoices", f, {
+      chunkSize: 1000,
+      onProgress: (p) => {
+        // The end of pass 1: another writer deletes C2 before pass 2 starts.
+        if (p.phase === "validate" && p.rows === 3000 && !deleted) deleted = other.prepare(`DELETE FROM "Customer" WHERE "externalId" = 'C2'`).run().changes === 1;
+      },
+    }).catch((e: unknown) => e);
+    other.close();
+    expect(deleted).toBe(true);
+    expect(err).toBeInstanceOf(ImportInterruptedError);
+    expect((err as ImportInterruptedError).status).toBe(409);
+    expect((err as Error).message).toMatch(/rows 2001\.\.3000\); 2000 rows were committed before them; re-run/);
+    expect(await db.prisma.invoice.count()).toBe(2000);
+    await importCsv(db, "customers", file("externalId,name\nC1,Acme\nC2,Beta"));
+    const rerun = await importCsv(db, "invoices", f, { chunkSize: 1000 });
+    expect([rerun.created, rerun.updated, rerun.unchanged]).toEqual([1000, 0, 2000]);
   });
 
   it("checks that a payment's invoice belongs to the payment's customer", async () => {

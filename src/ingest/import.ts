@@ -79,6 +79,11 @@ async function confirmDuplicates(
     .map((s) => ({ row: s.row, line: s.line, field: "externalId", expected: `an external id not already used in this file (also at row ${s.firstRow})`, received: describeValue(s.id) }));
 }
 
+function isForeignKeyViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503";
+}
+
 /** The write pass met data that changed after validation (e.g. a customer deleted meanwhile). */
 export class ImportInterruptedError extends AppError {
   constructor(detail: string, extras: Record<string, unknown>) {
@@ -208,7 +213,17 @@ async function runImport(kind: IngestKind, file: string, opts: ImportOptions, st
               { errors: refs.errors.slice(0, 100) },
             );
           }
-          return writeRows(tx, kind, parsed.map((p) => p.value), refs.customerIds, refs.invoiceIds);
+          try {
+            return await writeRows(tx, kind, parsed.map((p) => p.value), refs.customerIds, refs.invoiceIds);
+          } catch (e) {
+            // Customer ids are cached from pass 1; one deleted since then fails the foreign key.
+            if (!isForeignKeyViolation(e)) throw e;
+            throw new ImportInterruptedError(
+              `a referenced customer or invoice was deleted after validation (rows ${parsed[0].row}..${parsed[parsed.length - 1].row}); ` +
+                `${counts.created + counts.updated + counts.unchanged} rows were committed before them; re-run the import to complete it`,
+              { fromRow: parsed[0].row },
+            );
+          }
         });
         counts.created += c.created;
         counts.updated += c.updated;
