@@ -251,7 +251,7 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
   });
 
   it("releases a held order on a phone: it leaves the queue and appears in the audit", async () => {
-    const held = await api<{ items: { orderId: string; customerId: string }[]; total: number }>("/orders?status=held&limit=200");
+    const held = await api<{ items: { orderId: string; customerId: string }[]; total: number }>("/orders?status=held,review&limit=200");
     expect(held.total).toBeGreaterThan(0);
 
     const { ctx, page } = await session("zh-CN", { width: 390, height: 844 });
@@ -273,7 +273,7 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
     await page.click('[data-testid="dialog-confirm"]');
     await page.waitForSelector(`[data-order="${orderId}"]`, { state: "detached" });
 
-    const after = await api<{ items: { orderId: string }[] }>("/orders?status=held&limit=200");
+    const after = await api<{ items: { orderId: string }[] }>("/orders?status=held,review&limit=200");
     expect(after.items.map((o) => o.orderId)).not.toContain(orderId);
     const audit = await api<{ items: { action: string; reason: string; orderId: string }[] }>(`/overrides?order=${encodeURIComponent(orderId)}`);
     expect(audit.items[0]).toMatchObject({ action: "release", orderId, reason: "客户已提供银行保函 (e2e)" });

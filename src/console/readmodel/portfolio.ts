@@ -48,6 +48,7 @@ export interface PortfolioSummary {
     limit: number;
     utilisation: number | null;
     badRate: number | null;
+    /** Orders waiting for an officer (held or in review). */
     heldOrders: number;
   };
   tiers: TierSummary[];
@@ -78,7 +79,7 @@ export async function portfolioSummary(db: Database, asOf: IsoDate, opts: { topN
   const [currency, perCustomer, held, customers, trends] = await Promise.all([
     mainCurrency(db),
     customerExposures(db, asOf),
-    db.prisma.order.count({ where: { status: "held" } }),
+    db.prisma.order.count({ where: { status: { in: ["held", "review"] } } }),
     db.prisma.customer.count(),
     portfolioTrends(db, asOf, opts.cashflowCache),
   ]);

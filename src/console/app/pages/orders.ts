@@ -20,10 +20,13 @@ export function rulesList(rules: FiredRule[]): HTMLElement {
   );
 }
 
+/** The statuses that wait for an officer: held by a rule, or sent to manual review. */
+const QUEUE = "held,review";
+
 /** 待审订单: held orders as cards (phone-friendly), each with the rules that fired and release/reject. */
 export async function ordersPage({ root, query }: PageContext): Promise<void> {
   const offset = Number(query.get("offset") ?? 0) || 0;
-  const page = await api<OrdersPage>("/orders", { query: { status: "held", limit: 20, offset } });
+  const page = await api<OrdersPage>("/orders", { query: { status: QUEUE, limit: 20, offset } });
   const list = h("div", { class: "order-list", "data-testid": "order-list" }, page.items.map((o) => orderCard(o, root)));
   mount(
     root,
