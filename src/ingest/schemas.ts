@@ -9,7 +9,9 @@ import { isFormulaLike } from "./csv-safety";
  * `src/db/repos/ingest.ts`: money in integer minor units, dates `YYYY-MM-DD`.
  */
 
+/** customers | invoices | payments */
 export type IngestKind = "customers" | "invoices" | "payments";
+/** The record kinds ingestion accepts. */
 export const INGEST_KINDS: readonly IngestKind[] = ["customers", "invoices", "payments"];
 
 /** One problem with one field of one input row. */
@@ -24,10 +26,12 @@ export interface RowError {
   received: string;
 }
 
+/** The upsert record a row of kind K becomes. */
 export type RowOf<K extends IngestKind> = K extends "customers" ? CustomerUpsert : K extends "invoices" ? InvoiceUpsert : PaymentUpsert;
 
 // ---------------------------------------------------------------------------------------------- fields
 
+/** The `expected` texts of the field rules (shown to users in error reports). */
 export const EXPECT = {
   text: (max: number) => `text of 1..${max} characters`,
   formula: "text not starting with = + - @ tab or CR (spreadsheet formula injection is refused)",
@@ -150,6 +154,7 @@ const issue = (ctx: Ctx, path: string, message: string) => ctx.issues.push({ cod
 
 const ID_MAX = 100;
 
+/** A customer row -> CustomerUpsert (currency defaults to CNY; attributes stored as JSON text). */
 export const customerRowSchema = z
   .object({
     externalId: text(ID_MAX),
@@ -178,6 +183,10 @@ export const customerRowSchema = z
 
 const INVOICE_STATUSES = ["open", "paid", "written_off", "cancelled"] as const;
 
+/**
+ * An invoice row -> InvoiceUpsert: amounts to minor units in the row's currency (default CNY), paid amount
+ * and status derived when absent, and the cross-field rules of docs/INGESTION.md.
+ */
 export const invoiceRowSchema = z
   .object({
     externalId: text(ID_MAX),
@@ -228,6 +237,7 @@ export const invoiceRowSchema = z
     };
   });
 
+/** A payment row -> PaymentUpsert (amount > 0 in minor units). */
 export const paymentRowSchema = z
   .object({
     externalId: text(ID_MAX),
@@ -254,6 +264,7 @@ export const paymentRowSchema = z
     };
   });
 
+/** The row schema of each kind. */
 export const ROW_SCHEMAS = { customers: customerRowSchema, invoices: invoiceRowSchema, payments: paymentRowSchema } as const;
 
 /** Canonical fields per kind, in their documented order, and which are required. */
