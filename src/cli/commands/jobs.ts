@@ -27,7 +27,7 @@ export async function runOnce(name: JobName, o: { asOf?: string; force?: boolean
   const { deps, close } = await openJobDeps(config, logger());
   const runner = createJobRunner(deps, { mode: "in-process" });
   try {
-    const bar = o.quiet || !process.stderr.isTTY ? null : await progressBar(name, deps, runner);
+    const bar = o.quiet || !process.stderr.isTTY ? null : await progressBar(name, runner);
     const run = await runner.runNow(name, { ...extra, ...(o.asOf ? { asOf: o.asOf } : {}), ...(o.force ? { force: true } : {}) });
     bar?.stop();
     printRun(run, Boolean(o.json), summarizeRun);
@@ -38,15 +38,15 @@ export async function runOnce(name: JobName, o: { asOf?: string; force?: boolean
   }
 }
 
-async function progressBar(name: string, deps: { db: import("../../db").Database }, runner: { list: (o: { name: JobName; status: "running"; limit: number }) => Promise<JobRun[]> }) {
+/** A cli-progress bar on stderr following the run's progress in the JobRun table. */
+async function progressBar(name: JobName, runner: { list: (o: { name: JobName; status: "running"; limit: number }) => Promise<JobRun[]> }) {
   const { SingleBar, Presets } = await import("cli-progress");
   const bar = new SingleBar({ format: `${name} [{bar}] {percentage}%`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
   bar.start(100, 0);
   const timer = setInterval(async () => {
-    const [r] = await runner.list({ name: name as JobName, status: "running", limit: 1 }).catch(() => []);
+    const [r] = await runner.list({ name, status: "running", limit: 1 }).catch(() => []);
     if (r) bar.update(Math.round(r.progress * 100));
   }, 500);
-  void deps;
   return { stop: () => (clearInterval(timer), bar.update(100), bar.stop()) };
 }
 
