@@ -7,6 +7,6 @@ export type { ScoreAnswer, AnswerReason, AnswerRule, StoredDecision, RequestMeta
 export { openDecisionWriter, SqliteDecisionWriter, PgDecisionWriter, orderStatusFor } from "./store";
 export type { DecisionRow, DecisionWriter, DecisionStoreOptions, StoreObserver } from "./store";
 export type * from "./ports";
-export { ChampionHolder, toModelPort, summaryOf, singleArtifactSource, artifactSource, scoringReasons, registrySource, reportPath, TOP_REASONS, type ModelSource, type ReasonMapper } from "./models";
+export { ChampionHolder, toModelPort, summaryOf, singleArtifactSource, artifactSource, scoringReasons, registrySource, reportPath, TOP_REASONS, REQUEST_EXPLAIN, type ModelSource, type ReasonMapper } from "./models";
 export { creditPort } from "./credit";
 export { policyPort, adhocVerdict } from "./policy";
