@@ -1,9 +1,9 @@
 /**
  * Notebook display helpers: rich outputs for the Deno Jupyter kernel. An object with a
- * `Symbol.for("Jupyter.display")` method renders as the MIME bundle it returns (when it is a cell's last
- * value or is passed to `Deno.jupyter.display`). Charts are the project's own SVG charts from
- * training/report (the same ones as report.html), with the report's chart CSS inlined so they render on
- * their own in Jupyter, nbconvert's HTML and GitHub.
+ * `Symbol.for("Jupyter.display")` method renders as the MIME bundle it returns when passed to
+ * `Deno.jupyter.display` (use {@link show}). Charts are the project's own SVG charts from training/report
+ * (the same ones as report.html), with the report's chart CSS inlined so they render on their own in
+ * Jupyter and in nbconvert's HTML.
  */
 
 /** A value the Deno Jupyter kernel renders as the given MIME bundle. */
@@ -31,8 +31,8 @@ export function bundle(data: Record<string, unknown>): Displayable {
  */
 export function svg(markup: string): Displayable {
   const s = styled(markup);
-  // text/html too: nbconvert 6.5's HTML exporter sanitises image/svg+xml outputs down to their text,
-  // while front ends (and nbconvert) prefer text/html when both are present.
+  // text/html too: nbconvert 6.5's HTML exporter sanitises image/svg+xml outputs down to their text, and
+  // renders text/html first when both are present.
   return bundle({ "text/html": s, "image/svg+xml": s, "text/plain": `[chart: ${titleOf(markup)}]` });
 }
 
