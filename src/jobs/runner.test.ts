@@ -167,6 +167,8 @@ async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<void> 
 describe.runIf(hasRedis)("bull runner (real Redis)", () => {
   const runners: JobRunner[] = [];
   afterAll(async () => {
+    // Leave nothing behind in the shared Redis: the queues (and repeatable schedules) of each prefix.
+    for (const r of runners) for (const n of ["retrain", "rescore", "drift", "collections"] as const) await (r as BullJobRunner).queue(n).obliterate({ force: true }).catch(() => undefined);
     await Promise.all(runners.map((r) => r.close()));
   });
   function bull(prefix: string, handler: JobHandler, extra: Record<string, string> = {}, backoffMs = 20) {
