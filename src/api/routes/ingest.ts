@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import type { Router } from "express";
-import { ForbiddenError, ValidationError, describeValue } from "../../shared";
+import { ForbiddenError } from "../../shared";
 import { principalOf } from "../auth";
 import type { AppContext } from "../context";
 import { BATCH_BODY_LIMIT, readJson, sendJson } from "../http";
+import { idempotencyKeyOf, requestHash } from "../idempotency";
 
 /**
  * PUT /customers, PUT /invoices, PUT /payments: bulk upsert by external id (src/ingest `upsertBatch`).
@@ -15,21 +15,16 @@ import { BATCH_BODY_LIMIT, readJson, sendJson } from "../http";
  * Roles: erp and admin.
  */
 const KINDS = ["customers", "invoices", "payments"] as const;
-const KEY_RE = /^[\x21-\x7e]{1,200}$/;
 
 export function register(router: Router, ctx: AppContext): void {
   for (const kind of KINDS) {
     router.put(`/${kind}`, async (req, res) => {
       const who = principalOf(res);
       if (who.role !== "erp" && who.role !== "admin") throw new ForbiddenError(`importing ${kind} needs role erp or admin; the key has role ${who.role}`);
-      const key = req.headers["idempotency-key"];
-      if (key !== undefined && (typeof key !== "string" || !KEY_RE.test(key)))
-        throw new ValidationError([{ path: "header Idempotency-Key", expected: "1..200 visible ASCII characters", received: describeValue(key) }]);
+      const key = idempotencyKeyOf(req.headers);
       const body = await readJson(req, BATCH_BODY_LIMIT);
       const { upsertBatch } = await import("../../ingest");
-      const idempotency = key
-        ? { scope: `PUT /${kind}:${who.keyId}`, key, requestHash: createHash("sha256").update(JSON.stringify(body)).digest("hex") }
-        : undefined;
+      const idempotency = key ? { scope: `PUT /${kind}:${who.keyId}`, key, requestHash: requestHash(body) } : undefined;
       const result = await upsertBatch(ctx.db, kind, body, { idempotency });
       const { replayed, ...answer } = result;
       sendJson(res, 200, answer, replayed ? { "idempotent-replayed": "true" } : undefined);
