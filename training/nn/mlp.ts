@@ -201,8 +201,9 @@ export async function fitMlp(
   let bestMargin = new Float64Array(nv);
   const xbBuf = new Float32Array(p.batchSize * width);
   const ybBuf = new Float32Array(p.batchSize);
-  let epoch = 0;
-  for (; epoch < p.epochs; epoch++) {
+  let ran = 0;
+  for (let epoch = 0; epoch < p.epochs; epoch++) {
+    ran = epoch + 1;
     const perm = permutation(n, rand);
     for (let s = 0; s + 1 < n; s += p.batchSize) {
       const m = Math.min(p.batchSize, n - s);
@@ -250,5 +251,5 @@ export async function fitMlp(
   // Integrated-gradient baseline: the mean network input over training rows.
   const baseline = new Array<number>(width).fill(0);
   for (let i = 0; i < n; i++) for (let c = 0; c < width; c++) baseline[c] += dtr.data[i * width + c] / n;
-  return { spec: { type: "mlp", inputs, layers, baseline }, epochs: epoch, validAuc: best, validMargin: bestMargin, backend };
+  return { spec: { type: "mlp", inputs, layers, baseline }, epochs: ran, validAuc: best, validMargin: bestMargin, backend };
 }

@@ -166,6 +166,7 @@ export async function trainModel(train: Dataset, test: Dataset | null, opts: Tra
     const done = tick("mlp");
     const mp = { seed, ...opts.mlp };
     const fit = await fitMlp({ ...etr, y: tr.y! }, { ...eva, y: va.y! }, mp, (e) => progress("mlp", e + 1, mp.epochs ?? 40));
+    progress("mlp", fit.epochs, fit.epochs);
     components.mlp = fit.spec;
     validMargins.mlp = fit.validMargin;
     candidates.mlp = { validAuc: fit.validAuc, epochs: fit.epochs, backend: fit.backend };
