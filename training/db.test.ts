@@ -7,6 +7,7 @@ import { loadModel } from "../src/scoring";
 import { computeFeatures } from "../src/features";
 import { openDatabase, seedDemo } from "../src/db";
 import { trainFromDatabase, trainFromHistories } from "./db";
+import { createPgDatabase, hasPostgres } from "../test/support/servers";
 
 const tmp = mkdtempSync(join(tmpdir(), "train-db-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -38,6 +39,22 @@ describe("training from payment history", () => {
       expect(loadModel(join(tmp, "db-model")).kind).toBe("scorecard");
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe.runIf(hasPostgres)("training from payment history on PostgreSQL", () => {
+  it("trains from a PostgreSQL database seeded with the demo portfolio", async () => {
+    const pg = await createPgDatabase("train");
+    const db = await openDatabase(pg.url);
+    try {
+      await seedDemo(db, { customers: 120, seed: 11, asOf: "2026-06-30" });
+      const r = await trainFromDatabase(db, { out: join(tmp, "pg-model"), now: new Date("2026-07-01T00:00:00Z"), model: "scorecard", seed: 2 });
+      expect(r.trained.metrics.train.n).toBeGreaterThan(100);
+      expect(loadModel(join(tmp, "pg-model")).manifest.trainingData.source).toBe("payment-history");
+    } finally {
+      await db.close();
+      await pg.drop();
     }
   });
 });
