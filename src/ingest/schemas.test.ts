@@ -18,6 +18,7 @@ describe("row schemas", () => {
     expect(minor(inv("1500.5", "JPY"))).toBe("amount in major units with at most 0 decimals for JPY");
     expect(minor(inv("1.234", "KWD"))).toBe(1234);
     expect(minor(inv("1,234.00"))).toBe("decimal amount in major units, e.g. 1234.50 (no thousands separators)");
+    expect(minor(inv(2 ** 64))).toBe("amount of at most 90,071,992,547,409 CNY");
     expect(minor(inv("12e3"))).toBe("decimal amount in major units, e.g. 1234.50 (no thousands separators)");
     expect(minor(inv(Number.NaN))).toBe("decimal amount in major units, e.g. 1234.50 (no thousands separators)");
   });

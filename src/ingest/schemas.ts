@@ -130,20 +130,21 @@ function hasFormulaString(v: unknown): boolean {
   return false;
 }
 
-/** Decimal string to minor units; null (and an issue) when it has more decimals than the currency allows. */
-function minorOf(s: string, cur: string): number | null {
+/** Decimal string to minor units, or why not: more decimals than the currency has, or beyond 2^53 minor units. */
+function minorOf(s: string, cur: string): number | "decimals" | "range" {
   const dot = s.indexOf(".");
   const decimals = dot === -1 ? 0 : s.length - dot - 1;
-  if (decimals > currencyExponent(cur)) return null;
+  if (decimals > currencyExponent(cur)) return "decimals";
   try {
     return toMinor(Number(s), cur);
   } catch {
-    return null;
+    return "range";
   }
 }
 
-function amountExpect(cur: string, what = "amount"): string {
+function amountExpect(cur: string, why: "decimals" | "range", what = "amount"): string {
   const e = currencyExponent(cur);
+  if (why === "range") return `${what} of at most ${Math.floor(Number.MAX_SAFE_INTEGER / 10 ** e).toLocaleString("en-US")} ${cur}`;
   return `${what} in major units with at most ${e} decimal${e === 1 ? "" : "s"} for ${cur}`;
 }
 
@@ -203,11 +204,13 @@ export const invoiceRowSchema = z
   })
   .transform((o, ctx): InvoiceUpsert => {
     const cur = o.currency ?? "CNY";
-    const amountMinor = minorOf(o.amount, cur);
-    if (amountMinor === null) issue(ctx, "amount", amountExpect(cur));
-    else if (amountMinor <= 0) issue(ctx, "amount", "amount > 0");
-    let paidMinor = o.paidAmount === undefined ? null : minorOf(o.paidAmount, cur);
-    if (o.paidAmount !== undefined && paidMinor === null) issue(ctx, "paidAmount", amountExpect(cur, "paid amount"));
+    const a = minorOf(o.amount, cur);
+    const amountMinor = typeof a === "number" ? a : null;
+    if (typeof a === "string") issue(ctx, "amount", amountExpect(cur, a));
+    else if (a <= 0) issue(ctx, "amount", "amount > 0");
+    const p = o.paidAmount === undefined ? null : minorOf(o.paidAmount, cur);
+    let paidMinor = typeof p === "number" ? p : null;
+    if (typeof p === "string") issue(ctx, "paidAmount", amountExpect(cur, p, "paid amount"));
     if (o.dueDate < o.issueDate) issue(ctx, "dueDate", `dueDate on or after issueDate ${o.issueDate}`);
     if (o.settledDate && o.settledDate < o.issueDate) issue(ctx, "settledDate", `settledDate on or after issueDate ${o.issueDate}`);
     if (o.writtenOffDate && o.writtenOffDate < o.issueDate) issue(ctx, "writtenOffDate", `writtenOffDate on or after issueDate ${o.issueDate}`);
@@ -250,9 +253,10 @@ export const paymentRowSchema = z
   })
   .transform((o, ctx): PaymentUpsert => {
     const cur = o.currency ?? "CNY";
-    const amountMinor = minorOf(o.amount, cur);
-    if (amountMinor === null) issue(ctx, "amount", amountExpect(cur));
-    else if (amountMinor <= 0) issue(ctx, "amount", "amount > 0");
+    const a = minorOf(o.amount, cur);
+    const amountMinor = typeof a === "number" ? a : null;
+    if (typeof a === "string") issue(ctx, "amount", amountExpect(cur, a));
+    else if (a <= 0) issue(ctx, "amount", "amount > 0");
     return {
       externalId: o.externalId,
       customerExternalId: o.customerId,
