@@ -126,7 +126,8 @@ export interface Problem {
  */
 export function toProblem(err: unknown, instance?: string): Problem {
   if (err instanceof AppError) {
-    return { type: `/problems/${err.type}`, title: err.title, status: err.status, detail: err.detail, ...(instance ? { instance } : {}), ...err.extras };
+    // Extras never override the members RFC 9457 defines (an extra named `status` once broke the HTTP status).
+    return { ...err.extras, type: `/problems/${err.type}`, title: err.title, status: err.status, detail: err.detail, ...(instance ? { instance } : {}) };
   }
   return {
     type: "/problems/internal",
