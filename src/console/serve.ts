@@ -31,6 +31,8 @@ export async function buildConsoleAssets(opts: { dev?: boolean } = {}): Promise<
     minify: !opts.dev,
     sourcemap: opts.dev ? "inline" : false,
     legalComments: "none",
+    // Chinese text stays as UTF-8 instead of \u escapes (smaller, and greppable).
+    charset: "utf8",
     logLevel: "silent",
   });
   const js = result.outputFiles[0].text;
