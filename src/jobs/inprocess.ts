@@ -3,7 +3,7 @@ import { todayUtc } from "../shared";
 import { CronSchedule } from "./cron";
 import { backoffDelay, isPermanent, runAttempt } from "./execute";
 import { cronsOf, RunnerBase } from "./runner-base";
-import { RunBusyError, runnerId } from "./store";
+import { RunBusyError, runnerId, runnerIsGone } from "./store";
 import { JOB_NAMES, type JobName, type JobParams, type JobRun, type JobRunner, type RunNowOptions } from "./types";
 
 /**
@@ -31,6 +31,25 @@ export class InProcessJobRunner extends RunnerBase implements JobRunner {
       this.schedules.push(s.start());
     }
     this.deps.log.info({ mode: this.mode, crons }, "jobs: in-process scheduler started (REDIS_URL unset; jobs run inside this process)");
+    await this.recover();
+  }
+
+  /**
+   * Resumes runs an earlier in-process runner on this host left `running` when its process died (a crash
+   * or a kill during a job): each is retried under its own instance key, in the background.
+   */
+  private async recover(): Promise<void> {
+    const rows = await this.deps.db.prisma.jobRun.findMany({ where: { status: "running", runner: { startsWith: "inproc:" } } });
+    for (const r of rows) {
+      if (!runnerIsGone(r.runner, this.activeTokens)) continue;
+      const name = r.name as JobName;
+      const params = ((r.result as { params?: JobParams } | null)?.params ?? {}) as JobParams;
+      this.deps.log.warn({ job: name, instanceKey: r.instanceKey, runner: r.runner }, "jobs: resuming a run interrupted by the death of its process");
+      const prev = this.chains.get(name) ?? Promise.resolve();
+      const next = prev.catch(() => undefined).then(() => this.execute(name, r.instanceKey, params));
+      this.chains.set(name, next);
+      this.track(next).catch((err) => this.deps.log.error({ err, job: name }, "resumed job failed"));
+    }
   }
 
   /** Runs the instance in this process; resolves with the finished run unless `opts.wait` is false. */

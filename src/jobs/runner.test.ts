@@ -139,6 +139,25 @@ describe("in-process runner", () => {
     await runner.close();
   });
 
+  it("resumes at start a run whose in-process runner died mid-job", async () => {
+    const r = recorder();
+    const { hostname } = await import("node:os");
+    // pid 2^22 - 1 is beyond Linux's default pid_max: no such process.
+    await db.prisma.jobRun.create({
+      data: { id: "job_orphan", name: "rescore", instanceKey: "rescore:2026-07-01", status: "running", attempts: 1, runner: `inproc:${hostname()}:4194303:x`, result: { params: { asOf: "2026-07-01" } }, startedAt: new Date() },
+    });
+    const never = "0 0 1 1 *";
+    const runner = createJobRunner(
+      { config: config({ RETRAIN_CRON: never, RESCORE_CRON: never, DRIFT_CRON: never, COLLECTIONS_CRON: never }), db, registry: null, policies: null, log },
+      { handlers: all(r.handler), mode: "in-process" },
+    );
+    await runner.start();
+    await waitFor(async () => (await runner.get("rescore:2026-07-01"))?.status === "completed", 5000);
+    expect(await runner.get("job_orphan")).toMatchObject({ status: "completed", attempts: 2 });
+    expect(r.calls).toEqual(["rescore:2026-07-01"]);
+    await runner.close();
+  });
+
   it("fires the cron schedule and runs today's instance once", async () => {
     const r = recorder();
     const every = "* * * * * *";
