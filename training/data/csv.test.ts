@@ -85,3 +85,12 @@ describe("target coding", () => {
     expect(Array.from(load("a,y\n1,1\n2,2\n", "y", "2").dataset.y!)).toEqual([0, 1]);
   });
 });
+
+describe("decodeText", () => {
+  it("reads UTF-8 and falls back to GB18030 for Chinese spreadsheet exports", async () => {
+    const { decodeText } = await import("./csv");
+    const iconv = (await import("iconv-lite")).default;
+    expect(decodeText(Buffer.from("行业,y\n制造,1\n", "utf8"))).toBe("行业,y\n制造,1\n");
+    expect(decodeText(iconv.encode("行业,y\n制造,1\n", "gb18030"))).toBe("行业,y\n制造,1\n");
+  });
+});

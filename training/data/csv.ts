@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
+import iconv from "iconv-lite";
 import { AppError, ValidationError } from "../../src/shared";
 import type { Column, Dataset } from "./dataset";
 
@@ -101,13 +102,25 @@ export function parseCsvText(text: string, what = "input"): RawTable {
 
 /** Reads and parses a CSV file. @throws AppError 400 when the file is unreadable or empty. */
 export function readCsvFile(path: string): RawTable {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (err) {
     throw new AppError(400, "file-not-readable", "File not readable", `cannot read '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return parseCsvText(text, `'${path}'`);
+  return parseCsvText(decodeText(bytes), `'${path}'`);
+}
+
+/**
+ * Decodes file bytes: UTF-8 (with or without BOM) when valid, otherwise GB18030 (Chinese spreadsheets
+ * exported by Excel), which also decodes plain ASCII unchanged.
+ */
+export function decodeText(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return iconv.decode(bytes, "gb18030");
+  }
 }
 
 function countOutsideQuotes(line: string, ch: string): number {
