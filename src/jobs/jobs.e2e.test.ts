@@ -86,6 +86,12 @@ describe("jobs on the demo portfolio (in-process)", () => {
     const again = await runner.runNow("rescore", { asOf: AS_OF, force: true });
     expect(again.result).toMatchObject({ scored: 0, skipped: active });
     expect(await db.prisma.limitChange.count({ where: { source: "rescore" } })).toBe(changes.length);
+    // The next night: increases still waiting for an officer are not requested again.
+    const next = await runner.runNow("rescore", { asOf: "2026-11-23" });
+    expect(next.status).toBe("completed");
+    const pending = await db.prisma.limitChange.findMany({ where: { status: "pending_approval" }, select: { customerId: true, toMinor: true } });
+    expect(new Set(pending.map((x) => `${x.customerId}:${x.toMinor}`)).size).toBe(pending.length);
+    if (r.pendingApproval > 0) expect((next.result as { alreadyPending: number }).alreadyPending).toBeGreaterThan(0);
     await runner.close();
   });
 

@@ -19,6 +19,8 @@ interface Tally {
   increases: number;
   decreases: number;
   pendingApproval: number;
+  /** Increases still awaiting approval from an earlier review (not requested again). */
+  alreadyPending: number;
   initial: number;
   unchanged: number;
   limitBeforeMinor: number;
@@ -41,15 +43,17 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
   const policy = activePolicy(ctx);
   const scorer = await championScorer(ctx);
   const db = ctx.db;
-  const [profiles, blacklisted, openOrders, idRows] = await Promise.all([
+  const [profiles, blacklisted, openOrders, idRows, pending] = await Promise.all([
     listProfiles(db),
     blacklistedCustomerIds(db),
     openOrdersTotals(db),
     db.prisma.customer.findMany({ where: { status: "active" }, select: { id: true, externalId: true, currency: true }, orderBy: { id: "asc" } }),
+    db.prisma.limitChange.findMany({ where: { status: "pending_approval" }, select: { customerId: true, toMinor: true }, orderBy: { id: "asc" } }),
   ]);
+  const pendingOf = new Map(pending.map((x) => [x.customerId, Number(x.toMinor)]));
   const profileOf = new Map(profiles.map((x) => [x.customerId, x]));
   const idOf = new Map(idRows.map((r) => [r.externalId, r]));
-  const t: Tally = { scored: 0, skipped: 0, tierChanges: 0, increases: 0, decreases: 0, pendingApproval: 0, initial: 0, unchanged: 0, limitBeforeMinor: 0, limitAfterMinor: 0, byTier: {}, transitions: {} };
+  const t: Tally = { scored: 0, skipped: 0, tierChanges: 0, increases: 0, decreases: 0, pendingApproval: 0, alreadyPending: 0, initial: 0, unchanged: 0, limitBeforeMinor: 0, limitAfterMinor: 0, byTier: {}, transitions: {} };
   const total = idRows.length;
   let done = 0;
 
@@ -73,7 +77,7 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
       const profile = profileOf.get(id) ?? null;
       const decision = evaluateCredit(policy, creditInput(asOf, pd[i], batch[i], profile, blacklisted.has(id), openOrders.get(id) ?? 0));
       if (!hasChange.has(id)) {
-        await applyReview(ctx, policy, scorer, t, { id, decision, pd: pd[i], score: score[i], profile, currency: idOf.get(batch[i].customerId)!.currency });
+        await applyReview(ctx, policy, scorer, t, { id, decision, pd: pd[i], score: score[i], profile, currency: idOf.get(batch[i].customerId)!.currency, pendingTargetMinor: pendingOf.get(id) ?? null });
       }
       const tier = decision.tier;
       snapshots.push({ customerId: id, asOf, pd: pd[i], score: score[i], tier, modelId: scorer.id, source: "rescore" });
@@ -87,7 +91,7 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
     await progress(done / Math.max(1, total), `${done}/${total} customers`);
   }
   return {
-    summary: `${t.scored} customers re-scored with ${scorer.id} (${t.skipped} already done): ${t.tierChanges} tier changes, ${t.increases} increases, ${t.decreases} decreases, ${t.pendingApproval} pending approval, ${t.initial} initial limits`,
+    summary: `${t.scored} customers re-scored with ${scorer.id} (${t.skipped} already done): ${t.tierChanges} tier changes, ${t.increases} increases, ${t.decreases} decreases, ${t.pendingApproval} pending approval (${t.alreadyPending} already waiting), ${t.initial} initial limits`,
     asOf,
     modelId: scorer.id,
     modelVersion: scorer.version,
@@ -115,6 +119,8 @@ interface One {
   score: number;
   profile: CreditProfileRecord | null;
   currency: string;
+  /** Target of the customer's limit change awaiting approval, if any. */
+  pendingTargetMinor: number | null;
 }
 
 async function applyReview(ctx: JobContext, policy: Policy, scorer: BatchScorer, t: Tally, c: One): Promise<void> {
@@ -147,8 +153,11 @@ async function applyReview(ctx: JobContext, policy: Policy, scorer: BatchScorer,
     const k = `${tierFrom ?? "-"}->${decision.tier}`;
     t.transitions[k] = (t.transitions[k] ?? 0) + 1;
   }
-  if (review.status === "unchanged" && !tierChanged) {
-    t.unchanged++;
+  // An increase already waiting for an officer is not requested again every night.
+  const alreadyPending = review.status === "pending_approval" && c.pendingTargetMinor === review.targetLimitMinor;
+  if ((review.status === "unchanged" || alreadyPending) && !tierChanged) {
+    if (alreadyPending) t.alreadyPending++;
+    else t.unchanged++;
     await upsertProfile(ctx.db, c.id, { ...profileFields, limitMinor: before });
     return;
   }
