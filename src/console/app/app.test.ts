@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { niceTicks } from "./charts";
+import { fitLabel, niceTicks } from "./charts";
 import { DICTIONARIES, fmtDate, fmtMoney, fmtMonth, fmtPct, t } from "./i18n";
 import { ApiError, errorMessage } from "./api";
 import { candidateAucs, evaluation, headlineMetrics } from "./pages/models";
@@ -14,6 +14,15 @@ describe("niceTicks", () => {
   it("handles a flat series", () => {
     expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(5, 5)).toEqual([0, 2, 4, 6, 8]);
+  });
+});
+
+describe("fitLabel", () => {
+  it("counts CJK characters as one em and others as 0.55", () => {
+    expect(fitLabel("近12个月有5张发票存在争议", 18)).toBe("近12个月有5张发票存在争议");
+    expect(fitLabel("平均单张发票金额为146,924.57元，高于同业", 12)).toBe("平均单张发票金额为146,…");
+    expect(fitLabel("The trading relationship is only 3419 days old", 18.3)).toBe("The trading relationship is only…");
+    expect(fitLabel("Short", 18)).toBe("Short");
   });
 });
 

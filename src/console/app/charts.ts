@@ -184,7 +184,7 @@ export function waterfallChart(opts: { title?: string; items: { label: string; v
     const yy = 6 + i * rowH;
     const a = Math.min(x(it.start), x(it.end));
     const w = Math.max(2, Math.abs(x(it.end) - x(it.start)));
-    const label = it.label.length > 17 ? `${it.label.slice(0, 16)}…` : it.label;
+    const label = fitLabel(it.label, (labelW - 12) / 12);
     svg.appendChild(s("text", { x: labelW - 8, y: yy + rowH / 2 + 2, "text-anchor": "end", class: "wf-label" }, label, s("title", null, it.label)));
     svg.appendChild(
       s("rect", { x: a, y: yy + 4, width: w, height: rowH - 10, rx: 2, fill: it.value >= 0 ? "#dc2626" : "#16a34a", class: "wf-bar", dataset: { contribution: String(it.value), label: it.label } },
@@ -198,6 +198,18 @@ export function waterfallChart(opts: { title?: string; items: { label: string; v
   svg.appendChild(s("rect", { x: Math.min(x(0), x(acc)), y: ty + 4, width: Math.max(2, Math.abs(x(acc) - x(0))), height: rowH - 10, rx: 2, fill: "#475569", dataset: { total: String(acc) } }));
   svg.appendChild(s("text", { x: x1 + 6, y: ty + rowH / 2 + 2, class: "value wf-total" }, `${acc >= 0 ? "+" : ""}${fmt(acc)}`));
   return frame(svg, opts.title, null);
+}
+
+/**
+ * Shortens a label to about `maxEm` font sizes of width: CJK characters count one em, others about 0.55.
+ */
+export function fitLabel(label: string, maxEm: number): string {
+  let em = 0;
+  for (let i = 0; i < label.length; i++) {
+    em += /[\u2E80-\uFFEF]/.test(label[i]) ? 1 : 0.55;
+    if (em > maxEm) return `${label.slice(0, Math.max(1, i - 1))}…`;
+  }
+  return label;
 }
 
 /** X/Y curves on [0,1]² (ROC, calibration), optionally with the diagonal as reference. */

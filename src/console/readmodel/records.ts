@@ -312,6 +312,24 @@ export function firedRules(rules: unknown): FiredRule[] {
   });
 }
 
+/**
+ * The feature values the model saw, each with its catalogue description and its value formatted for
+ * people (money in major units, ratios as percentages), in both languages.
+ */
+export function featureRows(features: unknown): { name: string; value: number | string | null; label: { en: string; zh: string }; display: { en: string; zh: string } }[] {
+  if (!features || typeof features !== "object" || Array.isArray(features)) return [];
+  return Object.entries(features as Record<string, unknown>).map(([name, raw]) => {
+    const value = typeof raw === "number" || typeof raw === "string" ? raw : null;
+    const spec = featureSpec(name);
+    return {
+      name,
+      value,
+      label: spec ? { en: spec.description.en, zh: spec.description.zh } : { en: name, zh: name },
+      display: { en: formatFeatureValue(name, value, "en"), zh: formatFeatureValue(name, value, "zh") },
+    };
+  });
+}
+
 /** A stored decision as the console shows it (the explanation in full). */
 export function decisionRecord(d: DecisionRow) {
   const cur = d.currency ?? "CNY";
@@ -334,6 +352,7 @@ export function decisionRecord(d: DecisionRow) {
     exposure: major(d.exposureMinor, cur),
     currency: d.currency,
     explanation: explainDecision(d),
+    featureRows: featureRows(d.features),
     firedRules: firedRules(d.rules),
     limitCalculation: limit?.calculation ?? null,
     reasons: d.reasons,

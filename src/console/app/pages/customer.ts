@@ -140,7 +140,7 @@ export async function customerPage({ root, params }: PageContext): Promise<void>
         t("customer.overrides"),
         table(
           [{ label: t("common.date") }, { label: t("common.actions") }, { label: t("customer.actor") }, { label: t("common.reason") }],
-          c.overrides.map((o) => [fmtInstant(o.at), o.action, o.actor, o.reason]),
+          c.overrides.map((o) => [fmtInstant(o.at), tOr(`action.${o.action}`, o.action), o.actor, o.reason]),
         ),
       ),
     ),

@@ -1,6 +1,6 @@
 import { api } from "../api";
 import { h, mount } from "../dom";
-import { fmtInstant, fmtMoney, fmtNum, fmtPct, t, type MsgKey } from "../i18n";
+import { fmtInstant, fmtMoney, fmtNum, fmtPct, lang, t, tOr, type MsgKey } from "../i18n";
 import type { PageContext } from "../main";
 import type { DecisionDetail, DecisionsPage } from "../types";
 import { badge, card, jsonBlock, pager, table } from "../ui";
@@ -71,7 +71,6 @@ export async function decisionsPage({ root, query }: PageContext): Promise<void>
 /** One decision's full stored explanation. */
 export async function decisionPage({ root, params }: PageContext): Promise<void> {
   const d = await api<DecisionDetail>(`/decisions/${encodeURIComponent(params[0])}/full`);
-  const features = d.features && typeof d.features === "object" ? Object.entries(d.features as Record<string, unknown>) : [];
   mount(
     root,
     h("div", { class: "page-head" }, h("h1", null, t("decisions.detail"), " ", h("span", { class: "muted" }, d.id)), badge("outcome", d.decision ?? "score")),
@@ -103,9 +102,15 @@ export async function decisionPage({ root, params }: PageContext): Promise<void>
       ),
     ),
     d.overrides.length
-      ? card(t("decisions.overrides"), table([{ label: t("common.date") }, { label: t("common.actions") }, { label: t("customer.actor") }, { label: t("common.reason") }], d.overrides.map((o) => [fmtInstant(o.at), o.action, o.actor, o.reason])))
+      ? card(t("decisions.overrides"), table([{ label: t("common.date") }, { label: t("common.actions") }, { label: t("customer.actor") }, { label: t("common.reason") }], d.overrides.map((o) => [fmtInstant(o.at), tOr(`action.${o.action}`, o.action), o.actor, o.reason])))
       : null,
-    card(t("decisions.features"), table([{ label: "feature" }, { label: t("customer.reasonValue"), num: true }], features.map(([k, v]) => [k, v === null ? "—" : typeof v === "number" ? fmtNum(v, 4) : String(v)]))),
+    card(
+      t("decisions.features"),
+      table(
+        [{ label: t("decisions.feature") }, { label: t("customer.reasonValue"), num: true }, { label: "" }],
+        d.featureRows.map((f) => [lang() === "zh-CN" ? f.label.zh : f.label.en, lang() === "zh-CN" ? f.display.zh : f.display.en, h("code", { class: "muted small" }, f.name)]),
+      ),
+    ),
     h("details", { class: "card" }, h("summary", null, t("decisions.raw")), jsonBlock({ input: d.input, output: d.output, requestId: d.requestId })),
   );
 }
