@@ -34,7 +34,7 @@ function row(id: string, extra: Partial<DecisionRow> = {}): DecisionRow {
   };
 }
 
-function suite(name: string, open: () => Promise<{ url: string; db: Database; cleanup: () => Promise<void> }>) {
+function suite(name: string, open: () => Promise<{ url: string; db: Database; cleanup: () => Promise<void> }>, extra: { sqliteThread?: boolean } = {}) {
   describe(name, () => {
     let env: { url: string; db: Database; cleanup: () => Promise<void> };
     beforeAll(async () => {
@@ -46,7 +46,7 @@ function suite(name: string, open: () => Promise<{ url: string; db: Database; cl
 
     it("group-commits concurrent writes: every promise resolves after its row is readable, in fewer transactions than rows", async () => {
       const flushes: number[] = [];
-      const w = openDecisionWriter(env.url, { observer: { flushed: (n) => flushes.push(n) } });
+      const w = openDecisionWriter(env.url, { ...extra, observer: { flushed: (n) => flushes.push(n) } });
       const ids = Array.from({ length: 50 }, (_, i) => `dec_gc_${i}`);
       await Promise.all(ids.map((id) => w.write([row(id)])));
       expect(flushes.reduce((a, b) => a + b, 0)).toBe(50);
@@ -61,7 +61,7 @@ function suite(name: string, open: () => Promise<{ url: string; db: Database; cl
     });
 
     it("rejects every row of a failed batch (nothing half-written) and keeps working afterwards", async () => {
-      const w = openDecisionWriter(env.url);
+      const w = openDecisionWriter(env.url, extra);
       await w.write([row("dec_dup")]);
       const results = await Promise.allSettled([w.write([row("dec_ok_1")]), w.write([row("dec_dup")])]);
       expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
@@ -74,7 +74,7 @@ function suite(name: string, open: () => Promise<{ url: string; db: Database; cl
 
     it("writes the order row and creates the profile, then keeps the approved limit on later decisions", async () => {
       const c = await env.db.prisma.customer.create({ data: { externalId: "C-store-1", name: "Store test" } });
-      const w = openDecisionWriter(env.url, { flushMs: 1 });
+      const w = openDecisionWriter(env.url, { ...extra, flushMs: 1 });
       const order = { externalId: "SO-1", customerId: c.id, amountMinor: 123450, currency: "CNY", orderDate: "2026-11-20", status: "approved" };
       const profile = { customerId: c.id, tier: "B", limitMinor: 500000, currency: "CNY", limitValidUntil: "2027-02-20", limitCalculation: "{}", nextReviewDate: "2027-02-20", pd: 0.05, score: 650, modelId: "m1", policyVersion: "p1" };
       await w.write([row("dec_o1", { kind: "order_check", customerId: c.id, orderRef: "SO-1", order, profile })]);
@@ -93,12 +93,14 @@ function suite(name: string, open: () => Promise<{ url: string; db: Database; cl
   });
 }
 
-suite("SQLite decision writer", async () => {
+async function sqlite() {
   const dir = mkdtempSync(join(tmpdir(), "dec-store-"));
   const url = `file:${join(dir, "t.db")}`;
   const db = await openDatabase(url);
   return { url, db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
-});
+}
+suite("SQLite decision writer (API thread)", sqlite);
+suite("SQLite decision writer (writer thread)", sqlite, { sqliteThread: true });
 
 describe.runIf(hasPostgres)("PostgreSQL", () => {
   suite("PostgreSQL decision writer", async () => {

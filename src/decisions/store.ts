@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { openSqliteBatchWriter, type SqliteBatchWriter } from "./sqlite-batch.mjs";
 import pg from "pg";
 import type { Logger } from "../shared";
 
@@ -75,6 +76,12 @@ export interface DecisionStoreOptions {
   maxBatch?: number;
   logger?: Logger;
   observer?: StoreObserver;
+  /**
+   * SQLite: write on a writer thread instead of the API thread (default false). Measured with wrk on the
+   * 2-core machine, the API thread is cheaper: copying each row to the thread cost more CPU (about 35 µs per
+   * request) than the write itself, and gave lower throughput at a similar p99.
+   */
+  sqliteThread?: boolean;
 }
 
 /** Writes audit rows with group commit. Each promise resolves only after its row is committed. */
@@ -274,6 +281,32 @@ export class SqliteDecisionWriter extends GroupCommitWriter {
   }
 }
 
+/**
+ * SQLite writer on the API thread (the default): the same batch writer as the writer thread, without the
+ * copy of each row to another thread, at the cost of the event loop running each batch's transaction
+ * (WAL + synchronous=NORMAL: no fsync, tens of microseconds per row).
+ */
+export class SqliteInlineDecisionWriter extends GroupCommitWriter {
+  private readonly batch: SqliteBatchWriter;
+
+  constructor(file: string, opts: DecisionStoreOptions = {}) {
+    super(opts);
+    this.batch = openSqliteBatchWriter(file);
+  }
+
+  protected commit(rows: DecisionRow[]): void {
+    const skipped = this.batch.write(rows);
+    if (skipped.length) {
+      const set = new Set(skipped);
+      for (const r of rows) if (set.has(r.id)) r.duplicate = true;
+    }
+  }
+
+  protected async closeConnection(): Promise<void> {
+    this.batch.close();
+  }
+}
+
 /** PostgreSQL writer: a small pg pool, multi-row INSERTs, one transaction per batch. */
 export class PgDecisionWriter extends GroupCommitWriter {
   private readonly pool: pg.Pool;
@@ -364,6 +397,9 @@ export class PgDecisionWriter extends GroupCommitWriter {
  * already be migrated (openDatabase does that).
  */
 export function openDecisionWriter(url: string, opts: DecisionStoreOptions = {}): DecisionWriter {
-  if (url.startsWith("file:")) return new SqliteDecisionWriter(url.replace(/^file:/, "").replace(/\?.*$/, ""), opts);
+  if (url.startsWith("file:")) {
+    const file = url.replace(/^file:/, "").replace(/\?.*$/, "");
+    return opts.sqliteThread ? new SqliteDecisionWriter(file, opts) : new SqliteInlineDecisionWriter(file, opts);
+  }
   return new PgDecisionWriter(url, opts);
 }
