@@ -1,10 +1,13 @@
 import { IncomingMessage, ServerResponse, createServer, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { Server as NetServer, type AddressInfo, type Socket } from "node:net";
 import type { Express } from "express";
 
 const IncomingMessageBase = IncomingMessage as unknown as (this: IncomingMessage, socket: Socket) => void;
 const ServerResponseBase = ServerResponse;
 import type { Logger } from "../shared";
+
+/** How long after stop() a connection that has not sent a complete request yet may still deliver one (ms). */
+const FRESH_GRACE_MS = 1_000;
 
 /** A listening HTTP server with graceful shutdown. */
 export interface RunningServer {
@@ -64,6 +67,9 @@ export async function startServer(app: Express, opts: ServeOptions): Promise<Run
   // response is fully written (Node's closeIdleConnections may cut a large response that is still flushing).
   const sockets = new Set<Socket>();
   const busy = new Set<Socket>();
+  // Sockets that completed a response. A socket accepted but not yet parsed (busy event loop) is not idle:
+  // ending it at stop would drop a request the client already sent, so it gets FRESH_GRACE_MS to deliver it.
+  const served = new WeakSet<Socket>();
   let draining = false;
   server.on("connection", (s: Socket) => {
     sockets.add(s);
@@ -77,6 +83,7 @@ export async function startServer(app: Express, opts: ServeOptions): Promise<Run
     busy.add(s);
     res.once("close", () => {
       busy.delete(s);
+      served.add(s);
       if (draining) s.end();
     });
   });
@@ -90,15 +97,22 @@ export async function startServer(app: Express, opts: ServeOptions): Promise<Run
     stop(graceMs = 10_000) {
       stopping ??= (async () => {
         draining = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // net.Server's close, not http.Server's: the latter also runs closeIdleConnections(), which destroys
+        // connections whose request has arrived but is not parsed yet (it counts them as idle).
+        const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
         // Idle keep-alive connections end now (FIN after any pending bytes); busy ones when their response is done.
-        for (const s of sockets) if (!busy.has(s)) s.end();
+        for (const s of sockets) if (!busy.has(s) && served.has(s)) s.end();
+        const fresh = setTimeout(() => {
+          for (const s of sockets) if (!busy.has(s)) s.end();
+        }, Math.min(FRESH_GRACE_MS, graceMs));
+        fresh.unref();
         const timer = setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, graceMs);
         timer.unref();
         await closed;
         clearTimeout(timer);
+        clearTimeout(fresh);
         opts.logger?.info("http server closed; draining");
         await opts.onDrained?.();
       })();
