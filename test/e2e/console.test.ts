@@ -351,6 +351,40 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
     }
   });
 
+  it.skipIf(Boolean(EXTERNAL_URL))("promotes a candidate model only after confirmation", async () => {
+    // A candidate lands in the registry the server reads (as the retrain job would put it there).
+    const { openDatabase } = await import("../../src/db");
+    const { ModelRegistry } = await import("../../src/scoring");
+    const { trainFromDatabase } = await import("../../training");
+    const db = await openDatabase(`file:${join(dir, "e2e.db")}`, { migrate: false });
+    let candidate: string;
+    try {
+      const r = await trainFromDatabase(db, { out: join(dir, "candidate"), now: new Date(), model: "scorecard", name: "e2e-candidate" });
+      candidate = new ModelRegistry(join(dir, "models")).register(r.dir);
+    } finally {
+      await db.close();
+    }
+    const before = await api<{ champion: { id: string } }>("/models");
+    expect(before.champion.id).not.toBe(candidate);
+
+    const { ctx, page } = await session("zh-CN");
+    await open(page, "models");
+    const promote = page.locator(`[data-promote="${candidate}"]`);
+    await promote.click();
+    await page.screenshot({ path: join(SHOTS, "models-promote-dialog-zh-CN.png") });
+    await page.locator(".dialog .btn", { hasText: "取消" }).click();
+    expect((await api<{ champion: { id: string } }>("/models")).champion.id).toBe(before.champion.id);
+
+    await promote.click();
+    await page.click('[data-testid="dialog-confirm"]');
+    await expect.poll(async () => (await api<{ champion: { id: string } }>("/models")).champion.id, { timeout: 15_000 }).toBe(candidate);
+    // The page reloads its data: the candidate is now the card under "冠军模型".
+    await expect.poll(() => page.locator("[data-model]").first().getAttribute("data-model"), { timeout: 15_000 }).toBe(candidate);
+    expect(await page.locator("h2.section").first().innerText()).toBe("冠军模型");
+    await page.screenshot({ path: join(SHOTS, "models-after-promotion-zh-CN.png"), fullPage: true });
+    await ctx.close();
+  });
+
   it("shows errors in the user's language, never a stack trace", async () => {
     for (const lang of LANGS) {
       const { ctx, page } = await session(lang);
