@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -64,6 +65,12 @@ export async function createApp(ctx: AppContext): Promise<Express> {
   const securityHeaders = helmet({ crossOriginEmbedderPolicy: false });
   registerScore(app, ctx);
   app.use(securityHeaders);
+  // Every answer carries a request id (the client's X-Request-Id or a new one); error logs name it.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const h = req.headers["x-request-id"];
+    res.setHeader("x-request-id", typeof h === "string" && h.length > 0 ? h.slice(0, 100) : randomUUID());
+    next();
+  });
 
   // Metrics for everything else (the score routes record their own without a per-request closure).
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -112,7 +112,7 @@ export function sendJsonText(res: ServerResponse, status: number, text: string):
  */
 export function sendProblem(res: ServerResponse, err: unknown, instance: string | undefined, log?: Logger): number {
   const p = toProblem(err, instance);
-  if (!(err instanceof AppError)) log?.error({ err, instance }, "request failed");
+  if (!(err instanceof AppError)) log?.error({ err, instance, requestId: res.getHeader("x-request-id") }, "request failed");
   if (res.headersSent) {
     res.destroy();
     return p.status;

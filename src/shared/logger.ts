@@ -6,10 +6,12 @@ import { pino, destination as pinoDestination, type Logger } from "pino";
  */
 export type { Logger };
 
-const redact = {
-  paths: ["req.headers.authorization", "headers.authorization", "apiKey", "key", "*.apiKey", "secret", "*.secret"],
+/** What every logger redacts (API keys in headers or fields, also inside a logged error). */
+export const LOG_REDACT = {
+  paths: ["req.headers.authorization", "headers.authorization", "*.headers.authorization", "err.config.headers.authorization", "apiKey", "key", "*.apiKey", "*.key", "secret", "*.secret"],
   censor: "[redacted]",
 };
+const redact = LOG_REDACT;
 
 /** Creates a logger. `LOG_LEVEL` (default `info`) sets the level; `destination` 2 sends it to stderr. */
 export function createLogger(name: string, destination: 1 | 2 = 1): Logger {
