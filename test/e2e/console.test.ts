@@ -1,9 +1,9 @@
 /**
  * End-to-end: the officers' console in Debian's Chromium (playwright-core, no browser download) against the
  * real server (`node bin/credit.mjs start`) on a small demo portfolio. Opens every page in zh-CN and en,
- * checks load times, the phone layout of the held-orders queue, releasing an order into the audit, the
- * explanation waterfall against the API's reasons, and localised errors without stack traces.
- * Screenshots go to test-results/screenshots/ for review.
+ * checks load times, the phone layout of the held-orders queue, releasing an order into the audit, a
+ * promise to pay, the explanation waterfall against the API's reasons, model promotion behind a
+ * confirmation, and localised errors without stack traces. Screenshots go to test-results/screenshots/.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
