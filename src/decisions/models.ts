@@ -14,7 +14,7 @@ export const TOP_REASONS = 4;
 export type ReasonMapper = (model: ScoringModel, contributions: readonly Contribution[], top: number) => Reason[];
 
 /** The scoring component's mapping (src/scoring `reasonsFor`: catalog sentences, stable `R_*` codes). */
-export const scoringReasons: ReasonMapper = (_model, contributions, top) => reasonsFor(contributions, { top });
+export const scoringReasons: ReasonMapper = (model, contributions, top) => reasonsFor(contributions, { top, reference: model.reference });
 
 /**
  * Attribution method on the request path: "path" (Saabas path attributions for trees, 8-step integrated

@@ -79,6 +79,11 @@ export interface ScoringModel {
     contributions: Contribution[];
   };
   predictBatch(records: Record<string, unknown>[]): Float64Array;
+  /**
+   * Training median of each numeric feature (its own unit), the reference `reasonsFor` compares values with
+   * to decide whether a value is on the risky side; absent on models that do not carry one.
+   */
+  reference?: Readonly<Record<string, number>>;
 }
 
 /** sha256 (hex) of bytes. */
@@ -166,6 +171,7 @@ export function fromCompiled(manifest: Manifest, compiled: CompiledModel, metric
     manifest,
     predict: (r) => compiled.predict(r),
     explain: (r, o) => compiled.explain(r, o),
+    reference: compiled.reference,
     predictBatch(records) {
       const out = new Float64Array(records.length);
       for (let i = 0; i < records.length; i++) out[i] = compiled.predict(records[i]);

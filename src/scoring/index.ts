@@ -7,4 +7,4 @@ export { compileModel, applyCalibrator, mlpTransform, quantileScore, type Compil
 export { treeShap, treeExpectedValue, shapScratch } from "./treeshap";
 export { loadModel, verifyArtifact, fromCompiled, sha256, ModelLoadError, MANIFEST_FILE, MANIFEST_VERSION, type Manifest, type ScoringModel } from "./artifact";
 export { ModelRegistry, type RegistryEntry, type ChampionPointer } from "./registry";
-export { reasonsFor, reasonCode, type Reason, type ReasonOptions } from "./reasons";
+export { reasonsFor, reasonCode, onRiskySide, type Reason, type ReasonOptions } from "./reasons";

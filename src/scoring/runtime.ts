@@ -51,6 +51,11 @@ export interface CompiledModel {
   explain(record: Record<string, unknown>, opts?: ExplainOptions): Explanation;
   /** Score from a PD with the spec's scaling. */
   scoreOf(pd: number): number;
+  /**
+   * Reference value of each numeric input in its own unit: the training median the spec stores as the
+   * attribution baseline (`ModelSpec.baseline`); inputs whose baseline is null are absent.
+   */
+  reference: Readonly<Record<string, number>>;
 }
 
 const clampP = (p: number) => Math.min(Math.max(p, 1e-9), 1 - 1e-9);
@@ -453,6 +458,11 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   const { base: scBase, baseOdds, pdo } = spec.scaling;
   const factor = pdo / Math.LN2;
   const phi = new Float64Array(nIn);
+  const reference: Record<string, number> = {};
+  spec.inputs.forEach((inp, j) => {
+    const b = spec.baseline?.[j];
+    if (inp.kind === "numeric" && typeof b === "number" && Number.isFinite(b)) reference[inp.name] = b;
+  });
 
   const marginNow = (): number => {
     let s = bias;
@@ -478,6 +488,7 @@ export function compileModel(spec: ModelSpec): CompiledModel {
       return out;
     },
     scoreOf,
+    reference: Object.freeze(reference),
     explain(rec, opts) {
       const fast = opts?.method === "path";
       encode(rec);

@@ -31,6 +31,10 @@ describe("artifact round trip (auto: gbdt + mlp + scorecard)", () => {
     const batch = m.predictBatch([row(0), row(1)]);
     expect(batch[1]).toBeCloseTo(m.predict(row(1)), 14);
     expect((m.metrics as { validation: { auc: number } }).validation.auc).toBeGreaterThan(0.6);
+    // The reference for reason sentences: the stored baseline (training median) of every numeric input.
+    const numeric = trained.spec.inputs.flatMap((inp, j) => (inp.kind === "numeric" && trained.spec.baseline[j] !== null ? [[inp.name, trained.spec.baseline[j]]] : []));
+    expect(m.reference).toEqual(Object.fromEntries(numeric));
+    expect(Object.keys(m.reference ?? {}).length).toBeGreaterThan(0);
     for (const f of ["manifest.json", "model.json", "metrics.json", "report.html", "scorecard.csv"]) expect(existsSync(join(dir, f))).toBe(true);
   });
 
