@@ -31,6 +31,17 @@ describe("trainFromTable / predictFile", () => {
     }
   });
 
+  it("neutralises formula-like cells passed through to the output (CSV injection)", async () => {
+    const lines = germanLikeCsv({ rows: 2, seed: 3 }).trim().split("\n");
+    const cells = ["=HYPERLINK(\"http://x\")", "@SUM(A1)"];
+    writeFileSync(join(tmp, "inj.csv"), lines.map((l, i) => `${l};${i === 0 ? "note" : cells[i - 1]}`).join("\n") + "\n");
+    await predictFile({ model, input: join(tmp, "inj.csv"), out: join(tmp, "inj-out.csv") });
+    const text = readFileSync(join(tmp, "inj-out.csv"), "utf8");
+    expect(text).toContain(`'@SUM(A1)`);
+    expect(text).toContain(`'=HYPERLINK`);
+    expect(text).not.toMatch(/(^|;)[=@]/m);
+  });
+
   it("refuses an input lacking a model feature, naming it", async () => {
     writeFileSync(join(tmp, "lack.csv"), "checking_status;age\n<0;30\n");
     await expect(predictFile({ model, input: join(tmp, "lack.csv"), out: join(tmp, "x.csv") })).rejects.toThrow(ValidationError);

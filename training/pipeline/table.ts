@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { stringify } from "csv-stringify/sync";
+import { safeCsvCell } from "../../src/ingest";
 import { loadModel, type Manifest } from "../../src/scoring";
 import { ValidationError } from "../../src/shared";
 import { applySchema, cellValue, fingerprintDataset, loadTrainingTable, readCsvFile, type TableSchema } from "../data/csv";
@@ -112,6 +113,7 @@ export async function predictFile(opts: PredictFileOptions): Promise<{ rows: num
     const s = pd.toPrecision(8);
     out.push(pdCol >= 0 ? row.map((c, i) => (i === pdCol ? s : c)) : [...row, s]);
   }
-  writeFileSync(opts.out, stringify(out, { delimiter: raw.delimiter }));
+  // Input cells pass through to a file meant for spreadsheets: neutralise formula-like text (CSV injection).
+  writeFileSync(opts.out, stringify(out.map((r) => r.map(safeCsvCell)), { delimiter: raw.delimiter }));
   return { rows: raw.rows.length, modelId: model.id };
 }
