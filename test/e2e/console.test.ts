@@ -227,6 +227,11 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
         await expectNoStackTrace(page);
         await page.screenshot({ path: join(SHOTS, `${name}-${lang}.png`), fullPage: true });
       }
+      // The champion's training report (ROC, calibration, score distribution) renders inside the page.
+      await open(page, "models");
+      const report = page.frameLocator('[data-testid="model-report"]');
+      await expect.poll(() => report.locator("body").innerText(), { timeout: 10_000 }).toContain("ROC");
+      expect(await report.locator("svg").count()).toBeGreaterThanOrEqual(3);
       // Charts, not tables alone.
       await open(page, "portfolio");
       expect(await page.locator("#page svg.chart-svg").count()).toBeGreaterThanOrEqual(8);
