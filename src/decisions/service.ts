@@ -88,7 +88,7 @@ export interface StoredDecision {
   input: unknown;
   /** The feature values the model saw. */
   features: unknown;
-  /** The full explanation (every reason the model gave). */
+  /** The full explanation: every input's attribution ({feature, value, contribution}) in log-odds. */
   reasons: unknown;
   /** The policy evaluation (fired rules, limit calculation, facts). */
   rules: unknown;
