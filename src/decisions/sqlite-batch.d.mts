@@ -4,4 +4,4 @@ export interface SqliteBatchWriter {
   write(rows: readonly object[]): string[];
   close(): void;
 }
-export function openSqliteBatchWriter(file: string): SqliteBatchWriter;
+export function openSqliteBatchWriter(file: string, opts?: { autoCheckpoint?: boolean }): SqliteBatchWriter;

@@ -14,13 +14,15 @@ const time = (d) => d.toISOString().replace("Z", "+00:00");
 
 /**
  * Opens the batch writer on the SQLite file `file`.
+ * @param opts.autoCheckpoint false: this connection never checkpoints the WAL itself (someone else must).
  * @returns write(rows) -> ids of rows skipped because their Idempotency-Key was already stored; close().
  */
-export function openSqliteBatchWriter(file) {
+export function openSqliteBatchWriter(file, opts = {}) {
   const db = new BetterSqlite3(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 10000");
+  if (opts.autoCheckpoint === false) db.pragma("wal_autocheckpoint = 0");
 
   const insert = db.prepare(`INSERT INTO "Decision" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
   const order = db.prepare(

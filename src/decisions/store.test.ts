@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -100,6 +100,22 @@ async function sqlite() {
   return { url, db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 suite("SQLite decision writer (API thread)", sqlite);
+
+describe("SQLite WAL checkpoints", () => {
+  it("are done by the checkpoint thread, not inside the writer's commits", async () => {
+    const env = await sqlite();
+    const file = env.url.replace(/^file:/, "");
+    const w = openDecisionWriter(env.url);
+    const before = statSync(file).size;
+    for (let b = 0; b < 5; b++) await Promise.all(Array.from({ length: 40 }, (_, i) => w.write([row(`dec_ck_${b}_${i}`)])));
+    // Without any checkpoint the new pages would live only in the -wal file; the thread copies them over.
+    const t0 = Date.now();
+    while (statSync(file).size === before && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(statSync(file).size).toBeGreaterThan(before);
+    await w.close();
+    await env.cleanup();
+  });
+});
 suite("SQLite decision writer (writer thread)", sqlite, { sqliteThread: true });
 
 describe.runIf(hasPostgres)("PostgreSQL", () => {

@@ -284,14 +284,22 @@ export class SqliteDecisionWriter extends GroupCommitWriter {
 /**
  * SQLite writer on the API thread (the default): the same batch writer as the writer thread, without the
  * copy of each row to another thread, at the cost of the event loop running each batch's transaction
- * (WAL + synchronous=NORMAL: no fsync, tens of microseconds per row).
+ * (WAL + synchronous=NORMAL: no fsync, tens of microseconds per row). WAL checkpoints, which copy the log
+ * into the database file and fsync it, run on a small thread (`sqlite-checkpoint.worker.mjs`), never
+ * inside a request's commit.
  */
 export class SqliteInlineDecisionWriter extends GroupCommitWriter {
   private readonly batch: SqliteBatchWriter;
+  private readonly checkpointer: Worker;
 
   constructor(file: string, opts: DecisionStoreOptions = {}) {
     super(opts);
-    this.batch = openSqliteBatchWriter(file);
+    // Checkpoints (copying the WAL into the database file and fsyncing it, milliseconds each) would otherwise
+    // run inside some request's commit every ~1,000 pages: a thread does them instead.
+    this.batch = openSqliteBatchWriter(file, { autoCheckpoint: false });
+    this.checkpointer = new Worker(new URL("./sqlite-checkpoint.worker.mjs", import.meta.url), { workerData: { file, intervalMs: 250 } });
+    this.checkpointer.unref();
+    this.checkpointer.on("error", (e) => this.log?.error({ err: e }, "WAL checkpoint thread failed"));
   }
 
   protected commit(rows: DecisionRow[]): void {
@@ -304,6 +312,14 @@ export class SqliteInlineDecisionWriter extends GroupCommitWriter {
 
   protected async closeConnection(): Promise<void> {
     this.batch.close();
+    const stopped = new Promise<void>((resolve) => {
+      this.checkpointer.once("message", () => resolve());
+      this.checkpointer.once("exit", () => resolve());
+      this.checkpointer.once("error", () => resolve());
+    });
+    this.checkpointer.postMessage("stop");
+    await stopped;
+    await this.checkpointer.terminate();
   }
 }
 
