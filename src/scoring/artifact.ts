@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AppError } from "../shared";
-import { compileModel, type CompiledModel, type Contribution, type ExplainOptions } from "./runtime";
+import { compileModel, type CompiledModel, type Contribution, type ExplainOptions, type FeatureColumns } from "./runtime";
 import { MODEL_FORMAT_VERSION, type ModelSpec } from "./spec";
 
 /**
@@ -78,7 +78,17 @@ export interface ScoringModel {
     baseLogit: number;
     contributions: Contribution[];
   };
-  predictBatch(records: Record<string, unknown>[]): Float64Array;
+  /**
+   * PDs of many records, bitwise equal to `predict` on each: the records are turned into columns once and
+   * scored by {@link ScoringModel.predictColumns}.
+   */
+  predictBatch(records: readonly Record<string, unknown>[]): Float64Array;
+  /**
+   * PDs of `n` rows given by column (feature name -> Float64Array with NaN = missing, or an array of raw
+   * values), bitwise equal to `predict`; see CompiledModel.predictColumns.
+   * @throws RangeError when a column is shorter than `n`.
+   */
+  predictColumns(columns: FeatureColumns, n: number): Float64Array;
   /**
    * Training median of each numeric feature (its own unit), the reference `reasonsFor` compares values with
    * to decide whether a value is on the risky side; absent on models that do not carry one.
@@ -172,10 +182,42 @@ export function fromCompiled(manifest: Manifest, compiled: CompiledModel, metric
     predict: (r) => compiled.predict(r),
     explain: (r, o) => compiled.explain(r, o),
     reference: compiled.reference,
-    predictBatch(records) {
-      const out = new Float64Array(records.length);
-      for (let i = 0; i < records.length; i++) out[i] = compiled.predict(records[i]);
-      return out;
-    },
+    predictColumns: (columns, n) => compiled.predictColumns(columns, n),
+    predictBatch: (records) => predictRecords(compiled, manifest.schema.features, records),
   };
+}
+
+/**
+ * Scores records through the column path: numeric features become Float64Arrays (numbers as they are,
+ * numeric strings parsed, anything else NaN), categorical features keep their raw values. A numeric feature
+ * holding a boolean or bigint is scored by `predict` instead, where the scorecard bins it as a number.
+ */
+export function predictRecords(compiled: CompiledModel, features: readonly { name: string; kind: "numeric" | "categorical" }[], records: readonly Record<string, unknown>[]): Float64Array {
+  const n = records.length;
+  const names = features.map((f) => f.name);
+  const numeric = features.map((f) => f.kind === "numeric");
+  const cols: (Float64Array | unknown[])[] = features.map((f) => (f.kind === "numeric" ? new Float64Array(n) : new Array<unknown>(n)));
+  let odd: number[] | null = null;
+  // Column by column: the inner loop reads one property name, which keeps V8's property lookup cheap.
+  for (let j = 0; j < names.length; j++) {
+    const name = names[j];
+    if (!numeric[j]) {
+      const col = cols[j] as unknown[];
+      for (let i = 0; i < n; i++) col[i] = records[i][name];
+      continue;
+    }
+    const col = cols[j] as Float64Array;
+    for (let i = 0; i < n; i++) {
+      const v = records[i][name];
+      if (typeof v === "number") col[i] = v;
+      else if (typeof v === "string") col[i] = v.trim() === "" ? NaN : Number(v);
+      else {
+        col[i] = NaN;
+        if (typeof v === "boolean" || typeof v === "bigint") (odd ??= []).push(i);
+      }
+    }
+  }
+  const out = compiled.predictColumns(Object.fromEntries(names.map((name, j) => [name, cols[j]])), n);
+  if (odd) for (const i of odd) out[i] = compiled.predict(records[i]);
+  return out;
 }

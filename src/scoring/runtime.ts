@@ -1,6 +1,7 @@
 import type { CalibratorSpec, DenseSpec, GbdtSpec, LinearSpec, MlpInputSpec, MlpSpec, ModelSpec } from "./spec";
 import { compileBinning } from "../numeric";
 import { shapScratch, treeDepth, treeExpectedValue, treeShap } from "./treeshap";
+import { compileBatchDense, compileBinnedForest, type EncodedColumns } from "./batch";
 
 /**
  * Compiled inference: a {@link ModelSpec} turned into closures over preallocated typed arrays, so one
@@ -38,10 +39,26 @@ export interface ExplainOptions {
   method?: "treeshap" | "path";
 }
 
+/**
+ * A batch of raw feature values by column, keyed by feature name: a Float64Array (NaN = missing) or an array
+ * of raw values (numbers, numeric strings, category levels, null/undefined = missing) per feature. A feature
+ * without a column is missing in every row.
+ */
+export type FeatureColumns = Readonly<Record<string, Float64Array | ArrayLike<unknown> | undefined>>;
+
 /** Compiled model. */
 export interface CompiledModel {
   /** PD of one record keyed by feature name (missing/unknown keys are missing). */
   predict(record: Record<string, unknown>): number;
+  /**
+   * PDs of `n` rows given by column, bitwise equal to `predict` on the same values: inputs are encoded once
+   * per column, tree ensembles walk a pre-binned matrix tree by tree, the MLP runs over blocks of rows, and
+   * blend and calibration are applied over the whole column. Non-numeric values of a numeric feature other
+   * than strings are missing (as in `predict`), except that the scorecard component bins booleans and
+   * bigints by `binOf` in `predict`: pass such values through `predict` (ScoringModel.predictBatch does).
+   * @param n row count (every given column must have at least n entries).
+   */
+  predictColumns(columns: FeatureColumns, n: number): Float64Array;
   /** Blended margin before calibration. */
   margin(record: Record<string, unknown>): number;
   /** PD from a blended margin. */
@@ -348,6 +365,14 @@ export function compileModel(spec: ModelSpec): CompiledModel {
     /** Adds weight × attributions (summing to margin − expected) into phi. */
     attribute: (phi: Float64Array, fast: boolean) => void;
     expected: number;
+    /** Margin of each of `n` rows of an encoded batch into `out`. */
+    marginColumns: (b: Batch, n: number, out: Float64Array) => void;
+  }
+  /** An encoded batch: encoded values, trimmed levels (categorical inputs) and the raw columns. */
+  interface Batch {
+    x: EncodedColumns;
+    cats: ((string | null)[] | null)[];
+    raw: (ArrayLike<unknown> | null)[];
   }
   const parts: Part[] = [];
   for (const [name, comp] of Object.entries(spec.components)) {
@@ -358,11 +383,13 @@ export function compileModel(spec: ModelSpec): CompiledModel {
       const depth = Math.max(0, ...comp.trees.map(treeDepth));
       const scratch = shapScratch(depth);
       const expected = comp.baseScore + comp.trees.reduce((s, t) => s + treeExpectedValue(t), 0);
+      const binned = compileBinnedForest(comp);
       parts.push({
         name,
         weight,
         expected,
         margin: () => forestMargin(f, x),
+        marginColumns: (b, n, out) => binned.margins(b.x, n, out),
         attribute: (phi, fast) => {
           if (fast) forestPathAttributions(f, x, phi, weight);
           else for (const t of comp.trees) treeShap(t, x, phi, scratch, weight);
@@ -381,6 +408,18 @@ export function compileModel(spec: ModelSpec): CompiledModel {
           for (let j = 0; j < nIn; j++) s += lin.coef[j] * val(j);
           return s;
         },
+        marginColumns: (b, n, out) => {
+          out.fill(lin.intercept, 0, n);
+          for (let j = 0; j < nIn; j++) {
+            const col = b.x[j];
+            const c = lin.coef[j];
+            const fill = lin.fill[j];
+            for (let i = 0; i < n; i++) {
+              const v = col[i];
+              out[i] += c * (v !== v ? fill : v);
+            }
+          }
+        },
         attribute: (phi) => {
           for (let j = 0; j < nIn; j++) phi[j] += weight * lin.coef[j] * (val(j) - base[j]);
         },
@@ -393,6 +432,12 @@ export function compileModel(spec: ModelSpec): CompiledModel {
       const acc = new Float64Array(m.width);
       const baseline = Float64Array.from(comp.baseline);
       const expected = m.forward(baseline);
+      const dense = compileBatchDense(comp.layers, m.width);
+      const BLOCK = 256;
+      const zb = new Float64Array(BLOCK * m.width);
+      const xr = new Float64Array(nIn);
+      const cr: (string | null)[] = new Array(nIn).fill(null);
+      const ob = new Float64Array(BLOCK);
       parts.push({
         name,
         weight,
@@ -400,6 +445,23 @@ export function compileModel(spec: ModelSpec): CompiledModel {
         margin: () => {
           m.transform(x, cats, z);
           return m.forward(z);
+        },
+        marginColumns: (b, n, out) => {
+          for (let start = 0; start < n; start += BLOCK) {
+            const rows = Math.min(BLOCK, n - start);
+            for (let r = 0; r < rows; r++) {
+              const i = start + r;
+              for (let j = 0; j < nIn; j++) {
+                xr[j] = b.x[j][i];
+                const cc = b.cats[j];
+                cr[j] = cc === null ? null : cc[i];
+              }
+              m.transform(xr, cr, z);
+              zb.set(z, r * m.width);
+            }
+            dense.forward(zb, rows, ob);
+            out.set(ob.subarray(0, rows), start);
+          }
         },
         attribute: (phi, fast) => {
           const steps = fast ? 8 : 24;
@@ -446,6 +508,22 @@ export function compileModel(spec: ModelSpec): CompiledModel {
           for (let q = 0; q < k; q++) s += contrib[q][lookups[q].binOf(cur[fnames[q]])];
           return s;
         },
+        marginColumns: (b, n, out) => {
+          out.fill(comp.intercept, 0, n);
+          for (let q = 0; q < k; q++) {
+            const c = contrib[q];
+            const lk = lookups[q];
+            const raw = b.raw[index[q]];
+            if (raw === null) {
+              const miss = c[lk.binOf(undefined)];
+              for (let i = 0; i < n; i++) out[i] += miss;
+            } else if (raw instanceof Float64Array && comp.features[q].binning.type === "numeric") {
+              for (let i = 0; i < n; i++) out[i] += c[lk.binOfNumber(raw[i])];
+            } else {
+              for (let i = 0; i < n; i++) out[i] += c[lk.binOf(raw[i])];
+            }
+          }
+        },
         attribute: (phi) => {
           for (let q = 0; q < k; q++) phi[index[q]] += weight * contrib[q][lookups[q].binOf(cur[fnames[q]])];
         },
@@ -471,11 +549,76 @@ export function compileModel(spec: ModelSpec): CompiledModel {
   };
   const scoreOf = (pd: number) => scBase + factor * (Math.log((1 - clampP(pd)) / clampP(pd)) - Math.log(baseOdds));
 
+  let partBuf = new Float64Array(0);
+  const predictColumns = (columns: FeatureColumns, n: number): Float64Array => {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`row count must be a non-negative integer, got ${n}`);
+    const b: Batch = { x: [], cats: [], raw: [] };
+    const xs: Float64Array[] = [];
+    for (let j = 0; j < nIn; j++) {
+      const col = columns[names[j]];
+      if (col !== undefined && col !== null && col.length < n) {
+        throw new RangeError(`column '${names[j]}' has ${col.length} values, expected at least ${n}`);
+      }
+      const enc = new Float64Array(n);
+      if (col === undefined || col === null) {
+        enc.fill(NaN);
+        b.cats.push(isCat[j] ? new Array<string | null>(n).fill(null) : null);
+        b.raw.push(null);
+      } else if (isCat[j]) {
+        const lv = levelMaps[j];
+        const unk = unknown[j];
+        const cs = new Array<string | null>(n);
+        // Same rules as the single-row encoder: trimmed level, "" and null/undefined are missing.
+        for (let i = 0; i < n; i++) {
+          const v = col[i];
+          const s = v === null || v === undefined || v === "" ? null : typeof v === "string" ? v.trim() : String(v);
+          cs[i] = s;
+          if (s === null || s === "") enc[i] = NaN;
+          else {
+            const w = lv.get(s);
+            enc[i] = w === undefined ? unk : w;
+          }
+        }
+        b.cats.push(cs);
+        b.raw.push(col);
+      } else {
+        if (col instanceof Float64Array) {
+          for (let i = 0; i < n; i++) {
+            const v = col[i];
+            enc[i] = v - v === 0 ? v : NaN;
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const v = col[i];
+            const num = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+            enc[i] = Number.isFinite(num) ? num : NaN;
+          }
+        }
+        b.cats.push(null);
+        b.raw.push(col);
+      }
+      xs.push(enc);
+    }
+    b.x = xs;
+    const out = new Float64Array(n);
+    out.fill(bias);
+    if (partBuf.length < n) partBuf = new Float64Array(n);
+    const pm = partBuf;
+    for (const p of parts) {
+      p.marginColumns(b, n, pm);
+      const w = p.weight;
+      for (let i = 0; i < n; i++) out[i] += w * pm[i];
+    }
+    for (let i = 0; i < n; i++) out[i] = applyCalibrator(cal, out[i]);
+    return out;
+  };
+
   return {
     predict(rec) {
       encode(rec);
       return applyCalibrator(cal, marginNow());
     },
+    predictColumns,
     margin(rec) {
       encode(rec);
       return marginNow();

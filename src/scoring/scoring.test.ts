@@ -6,7 +6,7 @@ import { parseCsvText, typeTrainingTable } from "../../training/data/csv";
 import { germanLikeCsv } from "../../training/data/synthetic";
 import { trainModel } from "../../training/pipeline/auto";
 import { writeTrained } from "../../training/pipeline/table";
-import { compileModel, loadModel, ModelLoadError, ModelRegistry, reasonsFor, type ModelSpec } from ".";
+import { compileModel, fromCompiled, loadModel, ModelLoadError, ModelRegistry, reasonsFor, type ModelSpec } from ".";
 
 const tmp = mkdtempSync(join(tmpdir(), "scoring-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -52,6 +52,54 @@ describe("artifact round trip (auto: gbdt + mlp + scorecard)", () => {
       expect(fast.pd).toBe(e.pd);
       expect(fast.contributions.reduce((s, c) => s + c.contribution, 0)).toBeCloseTo(e.logit - e.baseLogit, 8);
     }
+  });
+
+  it("batch path: predictBatch/predictColumns equal predict on every component blended (missing, unseen levels, numeric strings)", () => {
+    // Every candidate in one blend (with the trained calibrator), so each column kernel is exercised.
+    const spec: ModelSpec = { ...trained.spec, components: trained.candidateSpecs, blend: { bias: 0.3, weights: Object.fromEntries(Object.keys(trained.candidateSpecs).map((n, i) => [n, 0.4 + 0.2 * i])) } };
+    expect(Object.keys(spec.components).sort()).toEqual(["gbdt", "mlp", "scorecard"]);
+    const cm = compileModel(spec);
+    const cols = table.dataset.columns;
+    const rnd = (() => {
+      let a = 12345;
+      return () => ((a = (a * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    })();
+    const recs: Record<string, unknown>[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const base = row(i % table.dataset.n);
+      const rec: Record<string, unknown> = {};
+      for (const c of cols) {
+        const u = rnd();
+        let v = base[c.name];
+        if (u < 0.08) v = null;
+        else if (u < 0.1) continue; // absent key
+        else if (c.kind === "categorical" && u < 0.15) v = `unseen-${i % 3}`;
+        else if (c.kind === "categorical" && u < 0.17) v = ` ${String(v)} `;
+        else if (c.kind === "numeric" && typeof v === "number" && u < 0.2) v = String(v);
+        else if (c.kind === "numeric" && typeof v === "number" && u < 0.25) v = v * (0.5 + rnd());
+        else if (c.kind === "numeric" && u < 0.26) v = "";
+        rec[c.name] = v;
+      }
+      recs.push(rec);
+    }
+    recs.push({}, { [cols[0].name]: Infinity }, { [cols[0].name]: true });
+    const m = fromCompiled(loadModel(dir).manifest, cm, {});
+    const batch = m.predictBatch(recs);
+    let maxDiff = 0;
+    for (let i = 0; i < recs.length; i++) maxDiff = Math.max(maxDiff, Math.abs(batch[i] - cm.predict(recs[i])));
+    expect(maxDiff).toBeLessThan(1e-12);
+    // Raw columns straight into predictColumns (numeric as Float64Array, categorical as raw arrays).
+    const columns = Object.fromEntries(
+      cols.map((c) => [c.name, c.kind === "numeric" ? Float64Array.from(recs, (r) => (typeof r[c.name] === "number" ? (r[c.name] as number) : NaN)) : recs.map((r) => r[c.name] ?? null)]),
+    );
+    const n = 3000;
+    const pc = cm.predictColumns(columns, n);
+    for (let i = 0; i < n; i++) {
+      const r = Object.fromEntries(cols.map((c) => [c.name, c.kind === "numeric" ? (columns[c.name] as Float64Array)[i] : (columns[c.name] as unknown[])[i]]));
+      expect(Math.abs(pc[i] - cm.predict(r))).toBeLessThan(1e-12);
+    }
+    expect(cm.predictColumns({}, 2)[1]).toBe(cm.predict({}));
+    expect(() => cm.predictColumns({ [cols[0].name]: new Float64Array(1) }, 2)).toThrow(/has 1 values, expected at least 2/);
   });
 
   it("treats missing and unknown keys as missing", () => {
