@@ -11,12 +11,21 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { KILL_KEY, prepare, startChild } from "../test/security/kill-harness";
 
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
-const RATE = Number(process.env.SOAK_RATE ?? 300);
-const CUSTOMERS = Number(process.env.SOAK_CUSTOMERS ?? 500);
-const INGEST_ROWS = Number(process.env.SOAK_INGEST_ROWS ?? 200);
+export interface SoakOptions {
+  seconds: number;
+  /** POST /score requests per second (open loop). */
+  rate: number;
+  customers: number;
+  /** Invoice rows per ingestion batch (one batch a second). */
+  ingestRows: number;
+  /** A database URL to use (default: a temp SQLite file). */
+  databaseUrl?: string;
+  /** Warm-up before measuring (ms, default 5000). */
+  warmupMs?: number;
+}
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -41,9 +50,14 @@ function request(url: string, method: string, path: string, body: string, header
   });
 }
 
-async function main(): Promise<void> {
+/** Runs the soak and returns its report (errors counts non-200 answers and socket errors). */
+export async function runSoak(o: SoakOptions) {
+  const SECONDS = o.seconds;
+  const RATE = o.rate;
+  const CUSTOMERS = o.customers;
+  const INGEST_ROWS = o.ingestRows;
   const dir = mkdtempSync(join(tmpdir(), "soak-"));
-  const databaseUrl = process.env.SOAK_DATABASE_URL ?? `file:${join(dir, "soak.db")}`;
+  const databaseUrl = o.databaseUrl ?? `file:${join(dir, "soak.db")}`;
   console.error(`preparing ${CUSTOMERS} customers and a scorecard on ${databaseUrl.split(":")[0]} ...`);
   const { modelDir, customers } = await prepare(databaseUrl, CUSTOMERS);
   const child = await startChild(databaseUrl, modelDir, { AUDIT_FLUSH_MS: "0", RATE_LIMIT_PER_MINUTE: "10000000" });
@@ -57,7 +71,7 @@ async function main(): Promise<void> {
     return JSON.stringify({ customerId: customers[(n * 7919) % customers.length], order: { id: `SOAK-${n}`, amount: 100 + (n % 20_000) } });
   };
   // Warm-up (not measured).
-  const warmEnd = Date.now() + 5000;
+  const warmEnd = Date.now() + (o.warmupMs ?? 5000);
   while (Date.now() < warmEnd) await Promise.all(Array.from({ length: 8 }, () => request(url, "POST", "/score", orderBody()).catch(() => 0)));
 
   const rss: { t: number; mb: number }[] = [{ t: 0, mb: rssMb(pid) }];
@@ -148,13 +162,21 @@ async function main(): Promise<void> {
     ingestion: { batches: ingestBatches, rowsPerBatch: INGEST_ROWS, errors: ingestErrors },
     rssMb: { start: rss[0].mb, end: rss[rss.length - 1].mb, max: Math.max(...rss.map((r) => r.mb)), samples: rss.map((r) => `${r.t}s:${r.mb}`).join(" ") },
   };
-  console.log(JSON.stringify(report, null, 2));
   child.proc.kill("SIGTERM");
   const exit = await child.exited;
-  agent.destroy();
-  if (!process.env.SOAK_DATABASE_URL) rmSync(dir, { recursive: true, force: true });
-  if (exit.code !== 0) console.error(`server exited with ${exit.code ?? exit.signal} after SIGTERM`);
-  process.exitCode = errors + ingestErrors > 0 || exit.code !== 0 ? 1 : 0;
+  if (!o.databaseUrl) rmSync(dir, { recursive: true, force: true });
+  return { ...report, serverExit: exit.code ?? exit.signal };
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const report = await runSoak({
+    seconds: Number(process.env.SOAK_SECONDS ?? 60),
+    rate: Number(process.env.SOAK_RATE ?? 300),
+    customers: Number(process.env.SOAK_CUSTOMERS ?? 500),
+    ingestRows: Number(process.env.SOAK_INGEST_ROWS ?? 200),
+    databaseUrl: process.env.SOAK_DATABASE_URL,
+  });
+  console.log(JSON.stringify(report, null, 2));
+  agent.destroy();
+  process.exitCode = report.errors + report.ingestion.errors > 0 || report.serverExit !== 0 ? 1 : 0;
+}
