@@ -68,7 +68,8 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
     const decisions = new DecisionService({ db, models: holder, policy: policies, credit, writer, clock, onScored: (t, d) => metrics.scored(t, d) });
     // Keys: CREDIT_API_KEY (admin) and the hashed keys of the ApiKey table; per-key token bucket.
     const keys = new ApiKeyStore(db);
-    const resolveKey = chainResolvers(envKeyResolver(config.CREDIT_API_KEY), keys.resolver());
+    // The store answers null at once for a key without the ck_ prefix, so neither path hashes twice.
+    const resolveKey = chainResolvers(keys.resolver(), envKeyResolver(config.CREDIT_API_KEY));
     const limiter = new RateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE });
     const ctx: AppContext = { config, db, models: holder, policies, credit, decisions, logger: opts.logger, clock, metrics, keys, resolveKey, limiter, extras: { policyStore } };
     let closed = false;

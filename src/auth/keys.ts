@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import type { Database } from "../db";
 import { NotFoundError, ValidationError, describeValue } from "../shared";
@@ -63,8 +64,11 @@ export async function verifyKey(key: string, stored: string): Promise<boolean> {
   return timingSafeEqual(got, want);
 }
 
+// crypto.hash (Node >= 20.12) is the one-shot form: no Hash object per request.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: "base64") => string }).hash;
+
 function sha256(s: string): string {
-  return createHash("sha256").update(s).digest("base64");
+  return oneShot ? oneShot("sha256", s, "base64") : createHash("sha256").update(s).digest("base64");
 }
 
 function iso(d: Date | null): string | null {
