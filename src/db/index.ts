@@ -18,5 +18,5 @@ export {
   type IdempotencyEntry,
 } from "./repos/ingest";
 export * from "./repos/credit";
-export { loadHistory, loadHistories, closeHistoryReader, type LoadHistoriesOptions } from "./repos/history";
+export { loadHistory, loadHistories, loadCreditCase, closeHistoryReader, type LoadHistoriesOptions, type CreditCase } from "./repos/history";
 export { seedDemo, resetCustomerData, type SeedOptions, type SeedMode, type SeedCounts } from "./repos/seed";

@@ -1,4 +1,4 @@
-import { isBlacklisted, loadHistory, openOrdersTotal, type Database } from "../db";
+import { loadCreditCase, type Database } from "../db";
 import { computeFacts, computeFeatures } from "../features";
 import { evaluateCredit, type CreditFacts, type PolicyStore, type ProfileState } from "../policy";
 import { ValidationError, type IsoDate } from "../shared";
@@ -19,15 +19,10 @@ interface CaseState {
 export function creditPort(db: Database, policies: PolicyStore): CreditPort {
   return {
     async loadCase(externalId: string, asOf: IsoDate, excludeOrderId?: string): Promise<CustomerCase | null> {
-      const cust = await db.prisma.customer.findUnique({ where: { externalId }, select: { id: true, currency: true } });
-      if (!cust) return null;
-      const [history, profile, blacklisted, openOrdersMinor] = await Promise.all([
-        loadHistory(db, externalId),
-        db.prisma.creditProfile.findUnique({ where: { customerId: cust.id } }),
-        isBlacklisted(db, cust.id),
-        openOrdersTotal(db, cust.id, excludeOrderId),
-      ]);
-      if (!history) return null;
+      const found = await loadCreditCase(db, externalId, excludeOrderId);
+      if (!found) return null;
+      const { history, profile, blacklisted, openOrdersMinor } = found;
+      const cust = { id: found.customerDbId, currency: found.currency };
       const features = computeFeatures(history, asOf);
       const facts = computeFacts(history, asOf);
       const state: CaseState = {

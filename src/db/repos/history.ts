@@ -4,6 +4,7 @@ import type { CustomerHistory, InvoiceRecord, PaymentRecord } from "../../featur
 import type { Database } from "../client";
 import { sqlitePath } from "../migrate";
 import { toNumber } from "../util";
+import { OPEN_ORDER_STATUSES } from "./credit";
 
 /**
  * Payment history for the feature code: one customer per request (`loadHistory`) or the whole
@@ -148,6 +149,59 @@ export async function loadHistory(db: Database, customerExternalId: string): Pro
     q<PaymentRow>(`SELECT ${PAYMENT_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "date", "id"`, [id]),
   ]);
   return assemble(cs[0], invoices, payments);
+}
+
+/** What the order credit check needs about one customer, read in one round of indexed queries. */
+export interface CreditCase {
+  /** Internal database id of the customer. */
+  customerDbId: number;
+  currency: string;
+  history: CustomerHistory;
+  profile: { tier: string; limitMinor: number; limitValidUntil: string | null; tierFloor: string | null; lastPd: number | null } | null;
+  blacklisted: boolean;
+  /** Open orders (pending, approved, review, held, prepay, released) except `excludeOrderRef`, minor units. */
+  openOrdersMinor: number;
+}
+
+/** customer columns of CustomerRow, then currency, tier, limitValidUntil, tierFloor, lastPd, hasProfile, blacklisted, openOrders */
+type CaseRow = [...CustomerRow, string, string | null, string | null, string | null, number | null, Int | boolean, Int | boolean, Money | null];
+
+/**
+ * The payment history plus credit profile, blacklist flag and open-order total of one customer (by
+ * external id), or null when there is no such customer. The per-request path of `POST /score` with an
+ * order: three indexed queries straight on the driver instead of one Prisma call per fact, which cost
+ * about 1 ms each here. The order being checked (`excludeOrderRef`) is left out of the open orders.
+ */
+export async function loadCreditCase(db: Database, customerExternalId: string, excludeOrderRef = ""): Promise<CreditCase | null> {
+  const q = db.kind === "sqlite" ? sqliteQuery(db) : pgQuery(db);
+  const [p1, p2] = db.kind === "sqlite" ? ["?", "?"] : ["$1", "$2"];
+  const open = OPEN_ORDER_STATUSES.map((s) => `'${s}'`).join(", ");
+  const cs = await q<CaseRow>(
+    `SELECT c."id", c."externalId", c."registrationDate", c."industry", c."paymentTermsDays", p."limitMinor",
+       c."currency", p."tier", p."limitValidUntil", p."tierFloor", p."lastPd", p."id" IS NOT NULL,
+       EXISTS (SELECT 1 FROM "BlacklistEntry" b WHERE b."customerId" = c."id" AND b."removedAt" IS NULL),
+       (SELECT COALESCE(SUM(o."amountMinor"), 0) FROM "Order" o WHERE o."customerId" = c."id" AND o."status" IN (${open}) AND o."externalId" <> ${p1})
+     FROM "Customer" c LEFT JOIN "CreditProfile" p ON p."customerId" = c."id" WHERE c."externalId" = ${p2}`,
+    [excludeOrderRef, customerExternalId],
+  );
+  if (cs.length === 0) return null;
+  const r = cs[0];
+  const id = Number(r[0]);
+  const [invoices, payments] = await Promise.all([
+    q<InvoiceRow>(`SELECT ${INVOICE_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "issueDate", "id"`, [id]),
+    q<PaymentRow>(`SELECT ${PAYMENT_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "date", "id"`, [id]),
+  ]);
+  const truthy = (v: Int | boolean) => v === true || Number(v) === 1;
+  return {
+    customerDbId: id,
+    currency: r[6],
+    history: assemble([r[0], r[1], r[2], r[3], r[4], r[5]], invoices, payments),
+    profile: truthy(r[11])
+      ? { tier: r[7] as string, limitMinor: num(r[5]), limitValidUntil: r[8], tierFloor: r[9], lastPd: r[10] === null ? null : Number(r[10]) }
+      : null,
+    blacklisted: truthy(r[12]),
+    openOrdersMinor: num(r[13]),
+  };
 }
 
 /** Options of `loadHistories`. */
