@@ -1,6 +1,6 @@
 import { ApiKeyStore, RateLimiter, chainResolvers } from "../auth";
 import type { Config } from "../config";
-import { closeHistoryReader, openDatabase, type Database } from "../db";
+import { closeHistoryReader, openDatabase, savePolicyVersion, type Database } from "../db";
 import { ChampionHolder, DecisionService, creditPort, openDecisionWriter, policyPort, singleArtifactSource, type DecisionWriter, type ModelSource } from "../decisions";
 import { PolicyStore } from "../policy";
 import type { ScoringModel } from "../scoring";
@@ -40,6 +40,16 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
   const db = opts.db ?? (await openDatabase(config.DATABASE_URL));
   try {
     const policyStore = PolicyStore.fromFile(config.POLICY_FILE);
+    // Every policy that goes into force is recorded (PolicyVersion), and edits to the file are picked up
+    // without a restart; an invalid edit is refused and the running policy stays.
+    await savePolicyVersion(db, policyStore.current(), "active").catch((err) => opts.logger.warn({ err }, "could not record the policy version"));
+    policyStore.onActivate((p, prev) => {
+      opts.logger.info({ from: prev.version, to: p.version }, "policy activated");
+      savePolicyVersion(db, p, "active").catch((err) => opts.logger.warn({ err }, "could not record the policy version"));
+    });
+    const unwatchPolicy = policyStore.watch(config.POLICY_FILE, {
+      onError: (err) => opts.logger.warn({ err: (err as Error).message, file: config.POLICY_FILE }, "policy file change refused; the running policy stays in force"),
+    });
     const metrics = new ApiMetrics();
     let holder: ChampionHolder;
     if (opts.modelDir) {
@@ -81,6 +91,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions): Promise
       async close() {
         if (closed) return;
         closed = true;
+        unwatchPolicy();
         await writer.close();
         await closeHistoryReader(db);
         if (ownDb) await db.close();

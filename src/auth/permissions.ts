@@ -62,6 +62,9 @@ export const PERMISSIONS: readonly Permission[] = [
   { method: "GET", path: "/jobs/:id", roles: [A, ADM], what: "a job run" },
   { method: "POST", path: "/jobs/:name/run", roles: [A, ADM], what: "run a job (train, rescore, drift, collections)" },
 
+  { method: "GET", path: "/policy", roles: [O, A, ADM], what: "the credit policy in force" },
+  { method: "POST", path: "/policy/reload", roles: [ADM], what: "reload the policy file (an invalid one is refused)" },
+
   { method: "GET", path: "/me", roles: [E, O, A, ADM], what: "the calling key's role and permissions" },
   { method: "GET", path: "/keys", roles: [ADM], what: "list API keys" },
   { method: "POST", path: "/keys", roles: [ADM], what: "create an API key" },

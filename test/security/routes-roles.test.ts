@@ -41,6 +41,8 @@ const MATRIX: Record<string, string> = {
   "GET /jobs": "--aA",
   "GET /jobs/:id": "--aA",
   "POST /jobs/:name/run": "--aA",
+  "GET /policy": "-oaA",
+  "POST /policy/reload": "---A",
   "GET /me": "eoaA",
   "GET /keys": "---A",
   "POST /keys": "---A",
