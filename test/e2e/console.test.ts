@@ -155,12 +155,12 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
   });
 
   /** A browser context already signed in, in `lang`. */
-  async function session(lang: Lang, viewport = { width: 1280, height: 900 }): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  async function session(lang: Lang, viewport = { width: 1280, height: 900 }, key = KEY): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
     const ctx = await browser.newContext({ viewport, locale: lang, deviceScaleFactor: 1 });
     await ctx.addInitScript(([k, l]) => {
       sessionStorage.setItem("console.apiKey", k);
       localStorage.setItem("console.lang", l);
-    }, [KEY, lang] as const);
+    }, [key, lang] as const);
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -387,6 +387,61 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
     await expect.poll(() => page.locator("[data-model]").first().getAttribute("data-model"), { timeout: 15_000 }).toBe(candidate);
     expect(await page.locator("h2.section").first().innerText()).toBe("冠军模型");
     await page.screenshot({ path: join(SHOTS, "models-after-promotion-zh-CN.png"), fullPage: true });
+    await ctx.close();
+  });
+
+  it("shows only what the key's role may do (GET /me): no promote for an officer, no release/reject for an analyst", async () => {
+    const keyFor = async (role: string) => (await api<{ key: string }>("/keys", { method: "POST", body: { name: `e2e-${role}`, role } })).key;
+    const [officer, analyst, erp] = [await keyFor("officer"), await keyFor("analyst"), await keyFor("erp")];
+
+    // The admin sees the queue's buttons and, for every non-champion model, a promote button.
+    const admin = await session("en");
+    await open(admin.page, "orders");
+    expect(await admin.page.locator('[data-action="release"]').count()).toBeGreaterThan(0);
+    await open(admin.page, "models");
+    const promotable = await admin.page.locator("[data-promote]").count();
+    expect(await admin.page.locator('[data-testid="role"]').innerText()).toBe("Role: Administrator");
+    await admin.ctx.close();
+
+    // Officer: releases and rejects, but promotes nothing and does not get the analysts' training report.
+    const o = await session("zh-CN", undefined, officer);
+    await open(o.page, "orders");
+    expect(await o.page.locator('[data-testid="role"]').innerText()).toBe("角色：信用专员");
+    expect(await o.page.locator('[data-action="release"]').count()).toBeGreaterThan(0);
+    expect(await o.page.locator('[data-action="reject"]').count()).toBeGreaterThan(0);
+    await open(o.page, "models");
+    expect(await o.page.locator("[data-model]").count()).toBeGreaterThan(0);
+    expect(await o.page.locator("[data-promote]").count()).toBe(0);
+    expect(await o.page.locator('[data-testid="model-report"]').count()).toBe(0);
+    expect(await o.page.locator('[data-testid="error"]').count()).toBe(0);
+    await o.page.screenshot({ path: join(SHOTS, "models-officer-zh-CN.png"), fullPage: true });
+    expect(o.errors).toEqual([]);
+    await o.ctx.close();
+
+    // Analyst: no order queue (a localised "not permitted", not an error), no release/reject, promotion as a request.
+    const a = await session("en", undefined, analyst);
+    await open(a.page, "orders");
+    expect(await a.page.locator('[data-testid="role"]').innerText()).toBe("Role: Analyst");
+    expect(await a.page.locator('[data-testid="not-permitted"]').innerText()).toContain("not permitted for your role (Analyst)");
+    expect(await a.page.locator('[data-action="release"], [data-action="reject"]').count()).toBe(0);
+    expect(await a.page.locator('[data-nav="orders"], [data-nav="collections"]').count()).toBe(0);
+    expect(await a.page.locator('[data-testid="error"]').count()).toBe(0);
+    await a.page.screenshot({ path: join(SHOTS, "orders-analyst-en.png") });
+    await open(a.page, "models");
+    expect(await a.page.locator("[data-promote]").count()).toBe(promotable);
+    if (promotable) expect(await a.page.locator("[data-promote]").first().innerText()).toBe("Request promotion");
+    expect(a.errors).toEqual([]);
+    await a.ctx.close();
+
+    // ERP: signs in (the login only calls /me) and sees that the console has nothing for it.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/console/`);
+    await page.fill("#api-key", erp);
+    await page.click("#login-submit");
+    await page.waitForSelector('main[data-ready="true"][data-route="portfolio"]');
+    expect(await page.locator('[data-testid="not-permitted"]').innerText()).toContain("无权查看此页面");
+    expect(await page.locator("nav.nav a").count()).toBe(0);
     await ctx.close();
   });
 

@@ -3,10 +3,11 @@
  * `#/orders`, `#/customer/<id>`, `#/collections`, `#/models`, `#/decisions`, `#/decisions/<id>`).
  * Pages are functions that render into the main area and fetch their data from the API.
  */
-import { api, apiKey, ApiError, errorMessage, setApiKey, setUnauthorizedHandler } from "./api";
+import { apiKey, ApiError, errorMessage, setApiKey, setUnauthorizedHandler } from "./api";
 import { h, mount } from "./dom";
 import { initLang, lang, setLang, t, type MsgKey } from "./i18n";
 import { errorBox, toast } from "./ui";
+import { clearMe, currentRole, loadMe, may } from "./session";
 import { portfolioPage } from "./pages/portfolio";
 import { ordersPage } from "./pages/orders";
 import { customerPage } from "./pages/customer";
@@ -30,6 +31,16 @@ const NAV: { route: string; key: MsgKey }[] = [
   { route: "decisions", key: "nav.decisions" },
   { route: "models", key: "nav.models" },
 ];
+
+/** The API route each page reads: a role that may not call it gets a "not permitted" message instead. */
+const READS: Record<string, string> = {
+  portfolio: "/portfolio/summary",
+  orders: "/orders",
+  customer: "/customers/_/overview",
+  collections: "/collections/worklist",
+  models: "/monitoring/models",
+  decisions: "/decisions",
+};
 
 const ROUTES: Record<string, Page> = {
   portfolio: portfolioPage,
@@ -56,16 +67,29 @@ async function render(): Promise<void> {
     mount(app, loginView());
     return;
   }
+  const seq = ++renderSeq;
+  if (!currentRole()) {
+    try {
+      await loadMe();
+    } catch (err) {
+      if (seq !== renderSeq) return;
+      if (err instanceof ApiError && err.status === 401) return;
+      mount(app, h("main", { id: "page", class: "page" }, errorBox(err, () => void render())));
+      return;
+    }
+    if (seq !== renderSeq) return;
+  }
   const { route, params, query } = parseHash();
   const main = h("main", { id: "page", class: "page", "data-route": route });
   mount(app, shell(route), main);
   const page = ROUTES[route] ?? portfolioPage;
-  const seq = ++renderSeq;
+  const reads = READS[ROUTES[route] ? route : "portfolio"];
   const t0 = performance.now();
   main.setAttribute("aria-busy", "true");
   main.appendChild(h("p", { class: "loading" }, t("common.loading")));
   try {
-    await page({ root: main, params, query });
+    if (may("GET", reads)) await page({ root: main, params, query });
+    else mount(main, notPermitted());
   } catch (err) {
     if (seq !== renderSeq) return;
     if (err instanceof ApiError && err.status === 401) return;
@@ -81,7 +105,19 @@ async function render(): Promise<void> {
   }
 }
 
+/** The page a role may not read: a sentence in the user's language, not a failed request. */
+function notPermitted(): HTMLElement {
+  const role = currentRole();
+  return h(
+    "div",
+    { class: "card notice", "data-testid": "not-permitted", role: "status" },
+    h("p", null, t("role.notPermitted", { role: role ? t(`role.${role}`) : "—" })),
+    h("p", { class: "muted small" }, t("role.notPermittedHint")),
+  );
+}
+
 function shell(active: string): HTMLElement {
+  const role = currentRole();
   return h(
     "header",
     { class: "topbar" },
@@ -89,12 +125,13 @@ function shell(active: string): HTMLElement {
     h(
       "nav",
       { class: "nav" },
-      NAV.map((n) => h("a", { href: `#/${n.route}`, class: active === n.route ? "active" : "", "data-nav": n.route }, t(n.key))),
+      NAV.filter((n) => may("GET", READS[n.route])).map((n) => h("a", { href: `#/${n.route}`, class: active === n.route ? "active" : "", "data-nav": n.route }, t(n.key))),
     ),
     h(
       "div",
       { class: "top-actions" },
       h("button", { class: "btn ghost", id: "lang-switch", "data-testid": "lang-switch", onclick: () => switchLang() }, t("lang.switch")),
+      role ? h("span", { class: "role-tag", "data-testid": "role", "data-role": role }, t("role.label", { role: t(`role.${role}`) })) : null,
       h("button", { class: "btn ghost", id: "logout", onclick: () => logout() }, t("nav.logout")),
     ),
   );
@@ -107,6 +144,7 @@ function switchLang(): void {
 
 function logout(): void {
   setApiKey(null);
+  clearMe();
   void render();
 }
 
@@ -122,11 +160,14 @@ function loginView(): HTMLElement {
         const key = input.value.trim();
         if (!key) return;
         setApiKey(key);
+        clearMe();
         try {
-          await api("/portfolio/summary", { query: { top: 1 } });
+          // Any valid key may call /me (an erp key may read nothing else); it also tells the console the role.
+          await loadMe();
           void render();
         } catch (err) {
           setApiKey(null);
+          clearMe();
           msg.textContent = err instanceof ApiError && err.status === 401 ? t("login.invalid") : errorBox(err).textContent;
         }
       },
@@ -147,6 +188,7 @@ setUnauthorizedHandler(() => {
   // During sign-in the login form reports the bad key itself.
   if (document.getElementById("api-key")) return;
   setApiKey(null);
+  clearMe();
   void render();
 });
 

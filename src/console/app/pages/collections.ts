@@ -1,4 +1,5 @@
 import { api, errorMessage } from "../api";
+import { may } from "../session";
 import { h, mount } from "../dom";
 import { fmtDate, fmtMoney, fmtNum, t, tOr } from "../i18n";
 import type { PageContext } from "../main";
@@ -51,7 +52,10 @@ function itemCard(a: Item): HTMLElement {
       h("dt", null, t("common.status")),
       h("dd", null, badge("status", a.status)),
     ),
-    h(
+    // Only roles that may record an outcome get the form (officer, admin).
+    !may("POST", `/collections/actions/${a.id}/record`)
+      ? null
+      : h(
       "form",
       {
         class: "record-form",

@@ -5,6 +5,7 @@ import { fmtDate, fmtInstant, fmtNum, fmtPct, t } from "../i18n";
 import type { PageContext } from "../main";
 import type { ModelsOverview } from "../types";
 import { badge, card, confirmDialog, errorBox, table, toast } from "../ui";
+import { currentRole, may } from "../session";
 
 type Model = ModelsOverview["models"][number];
 type Metrics = Record<string, unknown>;
@@ -84,12 +85,15 @@ export async function modelsPage({ root }: PageContext): Promise<void> {
   const o = await api<ModelsOverview>("/monitoring/models");
   const champion = o.models.find((m) => m.status === "champion");
   const others = o.models.filter((m) => m !== champion);
+  // An analyst's promotion is a request that an admin approves (the API answers 202 and records it).
+  const requestOnly = currentRole() === "analyst";
+  const promoteLabel = t(requestOnly ? "models.requestPromote" : "models.promote");
   const promote = async (m: Model) => {
-    const ok = await confirmDialog({ message: t("models.confirmPromote", { id: m.id }), confirmLabel: t("models.promote"), danger: true });
+    const ok = await confirmDialog({ message: t(requestOnly ? "models.confirmRequest" : "models.confirmPromote", { id: m.id }), confirmLabel: promoteLabel, danger: !requestOnly });
     if (ok === null) return;
     try {
       await api(`/models/${encodeURIComponent(m.id)}/promote`, { method: "POST", body: {} });
-      toast(t("models.promoted", { id: m.id }));
+      toast(t(requestOnly ? "models.requested" : "models.promoted", { id: m.id }));
       await modelsPage({ root } as PageContext);
     } catch (err) {
       toast(errorMessage(err), "error");
@@ -103,12 +107,14 @@ export async function modelsPage({ root }: PageContext): Promise<void> {
       h("p", { class: "muted small" }, m.id),
       h("div", { class: "kpis small" }, headlineMetrics(m.metrics as Metrics).map(([k, v]) => h("div", { class: "kpi" }, h("div", { class: "kpi-label" }, k.toUpperCase()), h("div", { class: "kpi-value" }, fmtNum(v, 3))))),
       plots.length ? h("div", { class: "curves" }, plots) : null,
-      m.reportUrl
+      m.reportUrl && may("GET", m.reportUrl.replace(/[?#].*$/, ""))
         ? isChampion
           ? [h("h3", null, t("models.plots")), reportFrame(m.reportUrl)]
           : h("details", null, h("summary", null, t("models.plots")), h("div", { class: "lazy-report", "data-url": m.reportUrl }))
         : h("p", { class: "muted small" }, t("models.noCurves")),
-      !isChampion && m.status !== "rejected" ? h("div", { class: "row" }, h("button", { class: "btn primary", "data-promote": m.id, onclick: () => void promote(m) }, t("models.promote"))) : null,
+      !isChampion && m.status !== "rejected" && may("POST", `/models/${encodeURIComponent(m.id)}/promote`)
+        ? h("div", { class: "row" }, h("button", { class: "btn primary", "data-promote": m.id, onclick: () => void promote(m) }, promoteLabel))
+        : null,
     );
   };
   const drift = o.drift;

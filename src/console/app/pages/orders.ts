@@ -4,6 +4,7 @@ import { fmtDate, fmtMoney, fmtNum, fmtPct, lang, t } from "../i18n";
 import type { PageContext } from "../main";
 import type { FiredRule, OrderItem, OrdersPage } from "../types";
 import { badge, confirmDialog, pager, toast } from "../ui";
+import { may } from "../session";
 
 /** Localised text of a fired rule. */
 export function ruleText(r: FiredRule): string {
@@ -78,14 +79,23 @@ function orderCard(o: OrderItem, root: HTMLElement): HTMLElement {
     ),
     h("h3", null, t("orders.rules")),
     rulesList(o.rules),
-    h(
-      "div",
-      { class: "order-actions" },
-      h("button", { class: "btn big primary", "data-action": "release", onclick: () => void act("release") }, t("orders.release")),
-      h("button", { class: "btn big danger", "data-action": "reject", onclick: () => void act("reject") }, t("orders.reject")),
-    ),
+    actions(o, act),
   );
   return cardEl;
+}
+
+/** Release / reject, each only when the role may call it (an analyst or erp key sees neither). */
+function actions(o: OrderItem, act: (a: "release" | "reject") => Promise<void>): HTMLElement | null {
+  const id = encodeURIComponent(o.orderId);
+  const release = may("POST", `/orders/${id}/release`);
+  const reject = may("POST", `/orders/${id}/reject`);
+  if (!release && !reject) return null;
+  return h(
+    "div",
+    { class: "order-actions" },
+    release ? h("button", { class: "btn big primary", "data-action": "release", onclick: () => void act("release") }, t("orders.release")) : null,
+    reject ? h("button", { class: "btn big danger", "data-action": "reject", onclick: () => void act("reject") }, t("orders.reject")) : null,
+  );
 }
 
 function fact(label: string, value: Node | string): HTMLElement[] {
