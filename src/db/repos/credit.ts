@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError, type IsoDate } from "../../shared";
-import type { Database } from "../client";
+import type { Database, DbKind } from "../client";
 import { toNumber } from "../util";
 
 /**
@@ -429,6 +429,161 @@ export async function recordLimitChange(db: Database, c: LimitChangeWrite): Prom
     });
     return toLimitChange(row);
   });
+}
+
+/** One customer's score for a date, as the batch re-score records it. */
+export interface ScoreSnapshotWrite {
+  customerId: number;
+  asOf: IsoDate;
+  pd: number;
+  score: number;
+  tier: string;
+  modelId: string;
+  /** rescore | decision | backtest */
+  source: string;
+}
+
+/** What one batch of a re-score writes: profile updates without a change, limit changes, score snapshots. */
+export interface CreditBatchWrite {
+  /** Profiles rewritten without a limit change (new score, review date, ...). */
+  profiles?: { customerId: number; profile: ProfileWrite }[];
+  /** Limit changes in order; each writes its profile fields exactly as {@link recordLimitChange} does. */
+  changes?: LimitChangeWrite[];
+  snapshots?: ScoreSnapshotWrite[];
+}
+
+/**
+ * Writes a whole batch (profile updates, limit changes, score snapshots) in ONE transaction, so a batch of
+ * hundreds of customers costs one commit instead of one or two per customer. The profile of a customer is
+ * upserted once with its fields merged in order (`profiles` first, then each change as recordLimitChange
+ * would write it); limit changes and snapshots are inserted with createMany. All or nothing: a crash leaves
+ * the batch unwritten, so a retried run sees it as not yet done.
+ * @returns the number of rows written per kind
+ */
+export async function writeCreditBatch(db: Database, b: CreditBatchWrite): Promise<{ profiles: number; changes: number; snapshots: number }> {
+  const changes = b.changes ?? [];
+  const snapshots = b.snapshots ?? [];
+  // Final profile write per customer: `patch` goes to update, `create` to a first insert.
+  const merged = new Map<number, { patch: Partial<ProfileWrite>; create: Partial<ProfileWrite> & { limitMinor: number; tier: string } }>();
+  for (const { customerId, profile } of b.profiles ?? []) {
+    const m = merged.get(customerId);
+    if (m) {
+      Object.assign(m.patch, profile);
+      Object.assign(m.create, profile);
+    } else merged.set(customerId, { patch: { ...profile }, create: { ...profile } });
+  }
+  for (const c of changes) {
+    const patch: Partial<ProfileWrite> = { ...(c.profile ?? {}), tier: c.tierTo };
+    if (c.status === "applied") patch.limitMinor = c.toMinor;
+    const m = merged.get(c.customerId);
+    if (m) {
+      Object.assign(m.patch, patch);
+      Object.assign(m.create, patch);
+    } else {
+      const limitMinor = c.status === "applied" ? c.toMinor : (c.fromMinor ?? 0);
+      merged.set(c.customerId, { patch, create: { ...patch, limitMinor, currency: c.currency ?? "CNY", tier: c.tierTo } });
+    }
+  }
+  if (!merged.size && !changes.length && !snapshots.length) return { profiles: 0, changes: 0, snapshots: 0 };
+  await db.prisma.$transaction(
+    async (tx) => {
+      if (changes.length) {
+        await tx.limitChange.createMany({
+          data: changes.map((c) => ({
+            customerId: c.customerId,
+            fromMinor: c.fromMinor === null ? null : BigInt(c.fromMinor),
+            toMinor: BigInt(c.toMinor),
+            currency: c.currency ?? "CNY",
+            tierFrom: c.tierFrom,
+            tierTo: c.tierTo,
+            source: c.source,
+            status: c.status,
+            reason: c.reason,
+            calculation: (c.calculation ?? undefined) as never,
+            actor: c.actor ?? null,
+            jobRunId: c.jobRunId ?? null,
+          })),
+        });
+      }
+      for (const stmt of profileUpserts(db.kind, merged, new Date())) await tx.$executeRawUnsafe(stmt.sql, ...stmt.params);
+      if (snapshots.length) await tx.scoreSnapshot.createMany({ data: snapshots });
+    },
+    // A batch of a few hundred customers; generous so a slow disk does not abort it.
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  return { profiles: merged.size, changes: changes.length, snapshots: snapshots.length };
+}
+
+type ColumnKind = "text" | "int" | "real" | "bigint" | "json" | "timestamp";
+
+const PROFILE_COLUMNS: Record<keyof ProfileWrite, ColumnKind> = {
+  tier: "text",
+  limitMinor: "bigint",
+  currency: "text",
+  limitValidUntil: "text",
+  limitCalculation: "json",
+  tierFloor: "text",
+  lastPd: "real",
+  lastScore: "int",
+  lastModelId: "text",
+  lastDecisionId: "text",
+  lastScoredAt: "timestamp",
+  lastReviewAt: "timestamp",
+  nextReviewDate: "text",
+  policyVersion: "text",
+};
+
+const PG_CAST: Record<ColumnKind, string> = { text: "", int: "::integer", real: "::double precision", bigint: "::bigint", json: "::jsonb", timestamp: "::timestamp(3)" };
+
+/** A value as the raw driver binds it, in the format Prisma itself stores (SQLite: ISO text with +00:00). */
+function bindValue(kind: DbKind, col: ColumnKind, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (col === "json") return JSON.stringify(v);
+  if (col === "timestamp") {
+    const iso = (v instanceof Date ? v : new Date(String(v))).toISOString();
+    return kind === "sqlite" ? iso.replace("Z", "+00:00") : iso.slice(0, -1);
+  }
+  if (col === "bigint") return kind === "sqlite" ? Number(v) : String(v);
+  return v;
+}
+
+/**
+ * Multi-row `INSERT ... ON CONFLICT ("customerId") DO UPDATE` statements (SQLite >= 3.24 and PostgreSQL),
+ * one per shape of write and at most 500 rows each: Prisma's upsert costs several round trips per row.
+ */
+function profileUpserts(
+  kind: DbKind,
+  merged: Map<number, { patch: Partial<ProfileWrite>; create: Partial<ProfileWrite> }>,
+  now: Date,
+): { sql: string; params: unknown[] }[] {
+  const groups = new Map<string, { insert: (keyof ProfileWrite)[]; update: (keyof ProfileWrite)[]; rows: [number, Partial<ProfileWrite>][] }>();
+  for (const [customerId, m] of merged) {
+    const keys = (o: Partial<ProfileWrite>) => (Object.keys(o) as (keyof ProfileWrite)[]).filter((k) => k in PROFILE_COLUMNS && o[k] !== undefined).sort();
+    const insert = keys(m.create);
+    const update = keys(m.patch);
+    const sig = `${insert.join(",")}|${update.join(",")}`;
+    let g = groups.get(sig);
+    if (!g) groups.set(sig, (g = { insert, update, rows: [] }));
+    g.rows.push([customerId, m.create]);
+  }
+  const out: { sql: string; params: unknown[] }[] = [];
+  const ts = bindValue(kind, "timestamp", now);
+  for (const g of groups.values()) {
+    for (let from = 0; from < g.rows.length; from += 500) {
+      const params: unknown[] = [];
+      const ph = (v: unknown, col: ColumnKind | "int") => {
+        params.push(v);
+        return kind === "sqlite" ? "?" : `$${params.length}${PG_CAST[col]}`;
+      };
+      const values = g.rows.slice(from, from + 500).map(
+        ([id, row]) => `(${[ph(id, "int"), ...g.insert.map((k) => ph(bindValue(kind, PROFILE_COLUMNS[k], row[k]), PROFILE_COLUMNS[k])), ph(ts, "timestamp")].join(", ")})`,
+      );
+      const cols = ["customerId", ...g.insert, "updatedAt"].map((c) => `"${c}"`).join(", ");
+      const set = [...g.update, "updatedAt"].map((c) => `"${c}" = excluded."${c}"`).join(", ");
+      out.push({ sql: `INSERT INTO "CreditProfile" (${cols}) VALUES ${values.join(", ")} ON CONFLICT ("customerId") DO UPDATE SET ${set}`, params });
+    }
+  }
+  return out;
 }
 
 /** Limit changes, newest first, filtered by customer and/or status. */

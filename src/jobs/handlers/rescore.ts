@@ -1,4 +1,4 @@
-import { blacklistedCustomerIds, listProfiles, openOrdersTotals, recordLimitChange, upsertProfile, type CreditProfileRecord } from "../../db";
+import { blacklistedCustomerIds, listProfiles, openOrdersTotals, writeCreditBatch, type CreditBatchWrite, type CreditProfileRecord, type LimitChangeWrite, type ScoreSnapshotWrite } from "../../db";
 import { computeFacts, computeFeatures, type CustomerHistory, type FeatureVector } from "../../features";
 import { evaluateCredit, reviewLimit, type CreditDecision, type Policy } from "../../policy";
 import type { IsoDate } from "../../shared";
@@ -67,7 +67,8 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
     const hasChange = new Set(changed.map((r) => r.customerId));
     const features: FeatureVector[] = batch.map((h) => computeFeatures(h, asOf));
     const { pd, score } = scorer.scoreBatch(features);
-    const snapshots: { customerId: number; asOf: string; pd: number; score: number; tier: string; modelId: string; source: string }[] = [];
+    const snapshots: ScoreSnapshotWrite[] = [];
+    const writes: Required<CreditBatchWrite> = { profiles: [], changes: [], snapshots };
     for (let i = 0; i < batch.length; i++) {
       const id = ids[i];
       if (hasSnap.has(id)) {
@@ -77,16 +78,16 @@ export async function rescoreJob(ctx: JobContext, params: JobParams, progress: P
       const profile = profileOf.get(id) ?? null;
       const decision = evaluateCredit(policy, creditInput(asOf, pd[i], batch[i], profile, blacklisted.has(id), openOrders.get(id) ?? 0));
       if (!hasChange.has(id)) {
-        await applyReview(ctx, policy, scorer, t, { id, decision, pd: pd[i], score: score[i], profile, currency: idOf.get(batch[i].customerId)!.currency, pendingTargetMinor: pendingOf.get(id) ?? null });
+        applyReview(ctx, policy, scorer, t, writes, { id, decision, pd: pd[i], score: score[i], profile, currency: idOf.get(batch[i].customerId)!.currency, pendingTargetMinor: pendingOf.get(id) ?? null });
       }
       const tier = decision.tier;
       snapshots.push({ customerId: id, asOf, pd: pd[i], score: score[i], tier, modelId: scorer.id, source: "rescore" });
       t.scored++;
       t.byTier[tier] = (t.byTier[tier] ?? 0) + 1;
     }
-    // After the batch's changes: a customer changed but not yet snapshotted (a crash in between) is only
-    // snapshotted on the retry, never reviewed twice.
-    if (snapshots.length) await db.prisma.scoreSnapshot.createMany({ data: snapshots });
+    // The batch's profiles, changes and snapshots in one transaction: all of a batch or none of it, so a
+    // retry skips exactly the customers already done and never reviews one twice.
+    await writeCreditBatch(db, writes);
     done += batch.length;
     await progress(done / Math.max(1, total), `${done}/${total} customers`);
   }
@@ -123,7 +124,8 @@ interface One {
   pendingTargetMinor: number | null;
 }
 
-async function applyReview(ctx: JobContext, policy: Policy, scorer: BatchScorer, t: Tally, c: One): Promise<void> {
+/** Reviews one customer and queues its writes into `w` (written per batch by the caller). */
+function applyReview(ctx: JobContext, policy: Policy, scorer: BatchScorer, t: Tally, w: Required<CreditBatchWrite>, c: One): void {
   const { decision } = c;
   const review = reviewLimit(policy, {
     current: c.profile ? { limitMinor: c.profile.limitMinor, tier: c.profile.tier } : null,
@@ -158,7 +160,7 @@ async function applyReview(ctx: JobContext, policy: Policy, scorer: BatchScorer,
   if ((review.status === "unchanged" || alreadyPending) && !tierChanged) {
     if (alreadyPending) t.alreadyPending++;
     else t.unchanged++;
-    await upsertProfile(ctx.db, c.id, { ...profileFields, limitMinor: before });
+    w.profiles.push({ customerId: c.id, profile: { ...profileFields, limitMinor: before } });
     return;
   }
   if (review.status === "pending_approval") t.pendingApproval++;
@@ -167,7 +169,7 @@ async function applyReview(ctx: JobContext, policy: Policy, scorer: BatchScorer,
   else if (review.direction === "initial") t.initial++;
   else t.unchanged++;
   const reason = review.status === "unchanged" ? `tier ${tierFrom ?? "-"} -> ${decision.tier} (${decision.tierReason.text.en}); ${review.reason.en}` : review.reason.en;
-  const change = {
+  const change: Omit<LimitChangeWrite, "fromMinor" | "toMinor" | "status"> = {
     customerId: c.id,
     currency: c.currency,
     tierFrom,
@@ -181,11 +183,11 @@ async function applyReview(ctx: JobContext, policy: Policy, scorer: BatchScorer,
   };
   if (review.status === "pending_approval" && review.fromMinor === null) {
     // A new customer above the approval threshold: the threshold applies now, the rest waits for an officer.
-    await recordLimitChange(ctx.db, { ...change, fromMinor: null, toMinor: review.newLimitMinor, status: "applied" });
-    await recordLimitChange(ctx.db, { ...change, tierFrom: decision.tier, fromMinor: review.newLimitMinor, toMinor: review.targetLimitMinor, status: "pending_approval" });
+    w.changes.push({ ...change, fromMinor: null, toMinor: review.newLimitMinor, status: "applied" });
+    w.changes.push({ ...change, tierFrom: decision.tier, fromMinor: review.newLimitMinor, toMinor: review.targetLimitMinor, status: "pending_approval" });
     return;
   }
-  await recordLimitChange(ctx.db, {
+  w.changes.push({
     ...change,
     fromMinor: review.fromMinor,
     toMinor: review.status === "pending_approval" ? review.targetLimitMinor : review.newLimitMinor,
