@@ -356,6 +356,51 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
     }
   });
 
+  it("keeps chart text legible on a phone and the waterfall's labels inside the chart", async () => {
+    const decisions = await api<{ items: { customerId: string | null }[] }>("/decisions?kind=order_check&limit=50");
+    const customerId = decisions.items.find((d) => d.customerId)!.customerId!;
+    /** Smallest rendered font size (CSS px) of the chart text on the page, and labels drawn left of the chart. */
+    const measure = (page: Page) =>
+      page.evaluate(() => {
+        let min = Infinity;
+        const clipped: string[] = [];
+        for (const svg of Array.from(document.querySelectorAll("#page svg.chart-svg")) as SVGSVGElement[]) {
+          const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          for (const tx of Array.from(svg.querySelectorAll("text")) as SVGTextElement[]) {
+            if (!tx.textContent) continue;
+            min = Math.min(min, parseFloat(getComputedStyle(tx).fontSize) * scale);
+            if (tx.getBBox().x < -0.5) clipped.push(`${tx.textContent} @${tx.getBBox().x.toFixed(0)}`);
+          }
+        }
+        return { min, clipped };
+      });
+    for (const lang of LANGS) {
+      for (const [viewport, tag] of [[{ width: 390, height: 844 }, "phone"], [{ width: 1280, height: 900 }, "desktop"]] as const) {
+        const { ctx, page, errors } = await session(lang, { ...viewport });
+        for (const route of ["portfolio", `customer/${customerId}`, "models", "decisions"]) {
+          await open(page, route);
+          const m = await measure(page);
+          expect(m.clipped, `${route} ${lang} ${tag}: labels cut off on the left`).toEqual([]);
+          if (Number.isFinite(m.min)) expect(m.min, `${route} ${lang} ${tag}: smallest chart text ${m.min.toFixed(1)} px`).toBeGreaterThanOrEqual(tag === "phone" ? 10.5 : 9);
+          if (tag === "phone") expect(await page.evaluate(() => document.documentElement.scrollWidth), `${route}: horizontal scroll`).toBeLessThanOrEqual(390);
+          if (tag === "phone" && route !== "decisions") await page.screenshot({ path: join(SHOTS, `${route.split("/")[0]}-phone-${lang}.png`), fullPage: true });
+          if (tag === "phone" && route === "portfolio") {
+            // Two charts at full resolution (a full-page phone shot is too tall to read): the first bar chart and the last trend.
+            await page.addStyleTag({ content: ".topbar { position: static !important; }" });
+            await page.locator("#page figure.chart").first().screenshot({ path: join(SHOTS, `portfolio-chart-first-phone-${lang}.png`) });
+            await page.locator("#page figure.chart").last().screenshot({ path: join(SHOTS, `portfolio-chart-last-phone-${lang}.png`) });
+          }
+        }
+        await open(page, `customer/${customerId}`);
+        // The sticky top bar would cover the top of an element screenshot.
+        await page.addStyleTag({ content: ".topbar { position: static !important; }" });
+        await page.locator('[data-testid="explanation"] figure.chart').screenshot({ path: join(SHOTS, `waterfall-${tag}-${lang}.png`) });
+        expect(errors).toEqual([]);
+        await ctx.close();
+      }
+    }
+  });
+
   it.skipIf(Boolean(EXTERNAL_URL))("promotes a candidate model only after confirmation", async () => {
     // A candidate lands in the registry the server reads (as the retrain job would put it there).
     const { openDatabase } = await import("../../src/db");

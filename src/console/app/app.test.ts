@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fitLabel, niceTicks } from "./charts";
+import { chartWidth, fitLabel, labelStep, niceTicks, wrapLabel } from "./charts";
 import { DICTIONARIES, fmtDate, fmtMoney, fmtMonth, fmtPct, t } from "./i18n";
 import { ApiError, errorMessage } from "./api";
 import { candidateAucs, evaluation, headlineMetrics } from "./pages/models";
+import { reasonHead } from "./pages/explain";
 
 describe("niceTicks", () => {
   it("covers the range with 1-2-5 steps", () => {
@@ -23,6 +24,44 @@ describe("fitLabel", () => {
     expect(fitLabel("平均单张发票金额为146,924.57元，高于同业", 12)).toBe("平均单张发票金额为146,…");
     expect(fitLabel("The trading relationship is only 3419 days old", 18.3)).toBe("The trading relationship is only…");
     expect(fitLabel("Short", 18)).toBe("Short");
+  });
+});
+
+describe("wrapLabel", () => {
+  it("wraps CJK text between characters, keeping closing punctuation with its character", () => {
+    // 20 CJK characters in lines of at most 11 ems.
+    expect(wrapLabel("客户合作时长（自注册或首张发票起的天数）", 11, 2)).toEqual(["客户合作时长（自注册或", "首张发票起的天数）"]);
+    expect(wrapLabel("近12个月有5张发票存在争议", 18, 2)).toEqual(["近12个月有5张发票存在争议"]);
+  });
+  it("wraps Latin text between words and cuts what is left after the last line", () => {
+    const long = "Customer relationship length (days since registration or first invoice)";
+    expect(wrapLabel(long, 18, 3)).toEqual(["Customer relationship length", "(days since registration or first", "invoice)"]);
+    expect(wrapLabel(long, 12, 3)).toEqual(["Customer relationship", "length (days since", "registration or firs…"]);
+    expect(wrapLabel("Short", 18, 2)).toEqual(["Short"]);
+    expect(wrapLabel("Supercalifragilisticexpialidocious", 10, 3)).toEqual(["Supercalifragilis", "ticexpialidocious"]);
+  });
+});
+
+describe("reasonHead", () => {
+  it("keeps the factor and its value for a chart row", () => {
+    expect(reasonHead("客户合作时长（自注册或首张发票起的天数）：3419天——结合其他因素，这一项提高了模型的风险估计")).toBe("客户合作时长（自注册或首张发票起的天数）：3419天");
+    expect(reasonHead("Customer industry: manufacturing — in combination with the other factors, this raised the model's risk estimate")).toBe("Customer industry: manufacturing");
+    expect(reasonHead("5 invoices disputed in the last 12 months")).toBe("5 invoices disputed in the last 12 months");
+  });
+});
+
+describe("chartWidth and labelStep", () => {
+  it("lays charts out at the screen's width on a phone and at 560 units otherwise", () => {
+    expect(chartWidth(1280)).toBe(560);
+    expect(chartWidth(641)).toBe(560);
+    expect(chartWidth(390)).toBe(330);
+    expect(chartWidth(300)).toBe(280);
+  });
+  it("skips category labels that would overlap", () => {
+    expect(labelStep(12, 482)).toBe(2); // 7 labels of 64 units fit
+    expect(labelStep(12, 252)).toBe(4); // 3 fit (e.g. "2025年12月" at 11 px is about 60 px wide)
+    expect(labelStep(5, 252)).toBe(2);
+    expect(labelStep(3, 252)).toBe(1);
   });
 });
 

@@ -47,7 +47,29 @@ function frame(svg: SVGElement, title: string | undefined, series: { name: strin
   return h("figure", { class: "chart" }, title ? h("figcaption", null, title) : null, svg, series && series.length ? legend(series) : null);
 }
 
-const W = 560;
+/** The charts' coordinate width on a wide screen (they scale to their box, up to 860 px). */
+export const WIDE_W = 560;
+/** Below this viewport width (the stylesheet's phone breakpoint) charts are laid out for the screen's width. */
+const PHONE_MAX = 640;
+/** Horizontal space a chart loses to the page and card padding on a phone (CSS px). */
+const PHONE_GUTTER = 60;
+
+/**
+ * The width of a chart's coordinate system (viewBox) for a viewport `viewportW` CSS px wide. A chart is drawn
+ * at 100% of its card: on a phone a 560-unit viewBox would shrink 11 px text to about 7 px, so there the
+ * viewBox is about the width the chart is drawn at and text keeps its CSS size (the layout adapts instead).
+ */
+export function chartWidth(viewportW: number = typeof window === "undefined" ? 1280 : window.innerWidth): number {
+  if (!(viewportW > 0) || viewportW > PHONE_MAX) return WIDE_W;
+  return Math.max(280, Math.min(WIDE_W, Math.round(viewportW - PHONE_GUTTER)));
+}
+
+/** Every `step`-th category label is drawn so that labels about `labelPx` wide do not overlap in `innerW`. */
+export function labelStep(n: number, innerW: number, labelPx = 64): number {
+  const fit = Math.max(2, Math.floor(innerW / labelPx));
+  return n > fit ? Math.ceil(n / fit) : 1;
+}
+
 const M = { top: 14, right: 14, bottom: 40, left: 64 };
 
 /**
@@ -61,10 +83,13 @@ export function barChart(opts: {
   stacked?: boolean;
   format?: (v: number) => string;
   height?: number;
+  /** viewBox width for a chart drawn in a narrow box (default `chartWidth()`), so its text is not shrunk. */
+  width?: number;
   showValues?: boolean;
   colorsByCategory?: string[];
 }): HTMLElement {
   const H = opts.height ?? 240;
+  const W = Math.min(opts.width ?? WIDE_W, chartWidth());
   const fmt = opts.format ?? ((v: number) => String(v));
   const series = opts.series.map((x, i) => ({ ...x, color: x.color ?? PALETTE[i % PALETTE.length] }));
   const n = opts.categories.length;
@@ -81,7 +106,7 @@ export function barChart(opts: {
     svg.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(tk), y2: y(tk), class: "grid" }));
     svg.appendChild(s("text", { x: M.left - 6, y: y(tk) + 4, "text-anchor": "end", class: "tick" }, fmt(tk)));
   }
-  const step = n > 8 ? Math.ceil(n / 8) : 1;
+  const step = Math.max(labelStep(n, iw), n > 8 ? Math.ceil(n / 8) : 1);
   opts.categories.forEach((c, i) => {
     const x0 = M.left + i * band;
     if (i % step === 0) svg.appendChild(s("text", { x: x0 + band / 2, y: H - M.bottom + 16, "text-anchor": "middle", class: "tick" }, c));
@@ -110,6 +135,7 @@ export function barChart(opts: {
 /** Line chart over categories (nulls break the line). */
 export function lineChart(opts: { title?: string; categories: string[]; series: Series[]; format?: (v: number) => string; height?: number; yMin?: number }): HTMLElement {
   const H = opts.height ?? 220;
+  const W = chartWidth();
   const fmt = opts.format ?? ((v: number) => String(v));
   const series = opts.series.map((x, i) => ({ ...x, color: x.color ?? PALETTE[i % PALETTE.length] }));
   const vals = series.flatMap((x) => x.values.filter((v): v is number => v !== null && Number.isFinite(v)));
@@ -126,7 +152,7 @@ export function lineChart(opts: { title?: string; categories: string[]; series: 
     svg.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(tk), y2: y(tk), class: "grid" }));
     svg.appendChild(s("text", { x: M.left - 6, y: y(tk) + 4, "text-anchor": "end", class: "tick" }, fmt(tk)));
   }
-  const step = n > 8 ? Math.ceil(n / 8) : 1;
+  const step = Math.max(labelStep(n, iw), n > 8 ? Math.ceil(n / 8) : 1);
   opts.categories.forEach((c, i) => {
     if (i % step === 0) svg.appendChild(s("text", { x: x(i), y: H - M.bottom + 16, "text-anchor": "middle", class: "tick" }, c));
   });
@@ -154,25 +180,43 @@ export function lineChart(opts: { title?: string; categories: string[]; series: 
 /**
  * Horizontal waterfall: each item's bar starts where the previous one ended; the last row shows the total.
  * Positive values (risk up) are red, negative (risk down) green. Each bar carries `data-contribution`.
+ * Rows show `short` when given (e.g. the factor and its value, with the full sentence below the chart), else
+ * `label`. Labels wrap onto up to three lines, in a column of about 44% of the width (130-280 units) beside
+ * the bars, or on a phone (viewBox under 420 units) above each bar across the whole width; a row grows with
+ * its label, and only what still does not fit ends in "…" (the full label is the row's tooltip).
  */
-export function waterfallChart(opts: { title?: string; items: { label: string; value: number; detail?: string }[]; totalLabel: string; format?: (v: number) => string }): HTMLElement {
+export function waterfallChart(opts: { title?: string; items: { label: string; short?: string; value: number; detail?: string }[]; totalLabel: string; format?: (v: number) => string }): HTMLElement {
   const fmt = opts.format ?? ((v: number) => v.toFixed(3));
-  const rowH = 30;
-  const labelW = 230;
-  const valueW = 70;
-  const rows = opts.items.length + 1;
-  const H = rows * rowH + 34;
+  const W = chartWidth();
+  const fontPx = 12;
+  const lineH = 14;
+  // Wide: labels in a column left of the bars. Narrow (phone): each label on its own lines above its bar,
+  // across the whole width, so a long factor name is not squeezed into a few characters per line.
+  const stacked = W < 420;
+  const labelW = stacked ? 0 : Math.round(Math.min(280, Math.max(130, W * 0.44)));
+  const valueW = stacked ? 50 : 70;
+  const maxEm = ((stacked ? W : labelW) - 14) / fontPx;
+  const barH = 20;
   let acc = 0;
+  let yy = 6;
   const spans = opts.items.map((it) => {
     const start = acc;
     acc += it.value;
-    return { ...it, start, end: acc };
+    const lines = wrapLabel(it.short ?? it.label, maxEm, 3);
+    const rowH = stacked ? lines.length * lineH + barH + 12 : Math.max(30, lines.length * lineH + 12);
+    // Vertical centre of the bar; in the stacked layout the label's lines come first.
+    const mid = stacked ? yy + lines.length * lineH + 4 + barH / 2 : yy + rowH / 2;
+    const row = { ...it, start, end: acc, lines, y: yy, rowH, mid };
+    yy += rowH;
+    return row;
   });
+  const totalRowH = 30;
+  const H = yy + totalRowH + 28;
   const ends = [0, ...spans.map((x) => x.end), ...spans.map((x) => x.start)];
-  const ticks = niceTicks(Math.min(0, ...ends), Math.max(0, ...ends), 4);
+  const ticks = niceTicks(Math.min(0, ...ends), Math.max(0, ...ends), stacked ? 3 : 4);
   const lo = ticks[0];
   const hi = ticks[ticks.length - 1];
-  const x0 = labelW;
+  const x0 = stacked ? 16 : labelW;
   const x1 = W - valueW;
   const x = (v: number) => x0 + ((v - lo) / (hi - lo || 1)) * (x1 - x0);
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart-svg waterfall", role: "img", "aria-label": opts.title ?? "" });
@@ -180,24 +224,41 @@ export function waterfallChart(opts: { title?: string; items: { label: string; v
     svg.appendChild(s("line", { x1: x(tk), x2: x(tk), y1: 4, y2: H - 26, class: tk === 0 ? "axis" : "grid" }));
     svg.appendChild(s("text", { x: x(tk), y: H - 10, "text-anchor": "middle", class: "tick" }, fmt(tk)));
   }
+  const labelX = stacked ? 4 : labelW - 8;
+  const anchor = stacked ? "start" : "end";
   spans.forEach((it, i) => {
-    const yy = 6 + i * rowH;
+    const mid = it.mid;
     const a = Math.min(x(it.start), x(it.end));
     const w = Math.max(2, Math.abs(x(it.end) - x(it.start)));
-    const label = fitLabel(it.label, (labelW - 12) / 12);
-    svg.appendChild(s("text", { x: labelW - 8, y: yy + rowH / 2 + 2, "text-anchor": "end", class: "wf-label" }, label, s("title", null, it.label)));
+    // Beside the bar the lines are centred on it; above it they end just over it.
+    const first = stacked ? it.y + 12 : mid + 4 - ((it.lines.length - 1) * lineH) / 2;
     svg.appendChild(
-      s("rect", { x: a, y: yy + 4, width: w, height: rowH - 10, rx: 2, fill: it.value >= 0 ? "#dc2626" : "#16a34a", class: "wf-bar", dataset: { contribution: String(it.value), label: it.label } },
+      s("text", { x: labelX, y: first, "text-anchor": anchor, class: "wf-label" },
+        it.lines.map((ln, k) => s("tspan", { x: labelX, dy: k === 0 ? 0 : lineH }, ln)), s("title", null, it.label)),
+    );
+    svg.appendChild(
+      s("rect", { x: a, y: mid - barH / 2, width: w, height: barH, rx: 2, fill: it.value >= 0 ? "#dc2626" : "#16a34a", class: "wf-bar", dataset: { contribution: String(it.value), label: it.label } },
         s("title", null, `${it.label}: ${it.value >= 0 ? "+" : ""}${fmt(it.value)}${it.detail ? ` (${it.detail})` : ""}`)),
     );
-    if (i > 0) svg.appendChild(s("line", { x1: x(it.start), x2: x(it.start), y1: yy - 6, y2: yy + 4, class: "wf-link" }));
-    svg.appendChild(s("text", { x: x1 + 6, y: yy + rowH / 2 + 2, class: "value" }, `${it.value >= 0 ? "+" : ""}${fmt(it.value)}`));
+    if (i > 0) {
+      const prev = spans[i - 1];
+      svg.appendChild(s("line", { x1: x(it.start), x2: x(it.start), y1: prev.mid + barH / 2, y2: mid - barH / 2, class: "wf-link" }));
+    }
+    svg.appendChild(s("text", { x: x1 + 6, y: mid + 4, class: "value" }, `${it.value >= 0 ? "+" : ""}${fmt(it.value)}`));
   });
-  const ty = 6 + spans.length * rowH;
-  svg.appendChild(s("text", { x: labelW - 8, y: ty + rowH / 2 + 2, "text-anchor": "end", class: "wf-label wf-total" }, opts.totalLabel));
-  svg.appendChild(s("rect", { x: Math.min(x(0), x(acc)), y: ty + 4, width: Math.max(2, Math.abs(x(acc) - x(0))), height: rowH - 10, rx: 2, fill: "#475569", dataset: { total: String(acc) } }));
-  svg.appendChild(s("text", { x: x1 + 6, y: ty + rowH / 2 + 2, class: "value wf-total" }, `${acc >= 0 ? "+" : ""}${fmt(acc)}`));
+  const tmid = yy + totalRowH / 2;
+  svg.appendChild(s("text", stacked ? { x: labelX, y: tmid - barH / 2 - 4, class: "wf-label wf-total" } : { x: labelX, y: tmid + 4, "text-anchor": "end", class: "wf-label wf-total" }, opts.totalLabel));
+  svg.appendChild(s("rect", { x: Math.min(x(0), x(acc)), y: tmid - barH / 2, width: Math.max(2, Math.abs(x(acc) - x(0))), height: barH, rx: 2, fill: "#475569", dataset: { total: String(acc) } }));
+  svg.appendChild(s("text", { x: x1 + 6, y: tmid + 4, class: "value wf-total" }, `${acc >= 0 ? "+" : ""}${fmt(acc)}`));
   return frame(svg, opts.title, null);
+}
+
+const CJK = /[\u2E80-\uFFEF]/;
+
+/** Approximate width of a character in ems: CJK (and full-width punctuation) one em, others about 0.56. */
+function charEm(c: string): number {
+  // General punctuation (em dash, ellipsis) is drawn full width by CJK fonts; digits and capitals are wider than average Latin.
+  return CJK.test(c) || /[\u2000-\u206F]/.test(c) ? 1 : c === " " ? 0.3 : /[0-9A-Z]/.test(c) ? 0.64 : 0.56;
 }
 
 /**
@@ -206,10 +267,70 @@ export function waterfallChart(opts: { title?: string; items: { label: string; v
 export function fitLabel(label: string, maxEm: number): string {
   let em = 0;
   for (let i = 0; i < label.length; i++) {
-    em += /[\u2E80-\uFFEF]/.test(label[i]) ? 1 : 0.55;
+    em += CJK.test(label[i]) ? 1 : 0.55;
     if (em > maxEm) return `${label.slice(0, Math.max(1, i - 1))}…`;
   }
   return label;
+}
+
+/**
+ * Breaks a label into at most `maxLines` lines of about `maxEm` ems each (widths as in `charEm`). Latin text
+ * breaks between words (a word longer than a line is split), CJK text between characters, never before
+ * closing punctuation; whatever remains after the last line is cut with "…".
+ */
+export function wrapLabel(label: string, maxEm: number, maxLines: number): string[] {
+  const tokens = label.trim().match(/[\u2E80-\uFFEF]|[^\s\u2E80-\uFFEF]+|\s+/g) ?? [];
+  const width = (t: string) => Array.from(t).reduce((a, c) => a + charEm(c), 0);
+  const lines: string[] = [];
+  let cur = "";
+  let curEm = 0;
+  const push = () => {
+    lines.push(cur.trimEnd());
+    cur = "";
+    curEm = 0;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    let tok = tokens[i];
+    if (/^\s+$/.test(tok)) {
+      if (cur) {
+        cur += " ";
+        curEm += charEm(" ");
+      }
+      continue;
+    }
+    // Closing punctuation stays with the character before it.
+    if (i + 1 < tokens.length && /^[）》」』】、，。：；！？)]$/.test(tokens[i + 1])) {
+      tok += tokens[i + 1];
+      i++;
+    }
+    let w = width(tok);
+    if (curEm + w > maxEm && cur.trim()) push();
+    while (w > maxEm) {
+      // A word wider than a whole line: split it by characters.
+      let part = "";
+      let pw = 0;
+      for (const c of Array.from(tok)) {
+        if (pw + charEm(c) > maxEm) break;
+        part += c;
+        pw += charEm(c);
+      }
+      if (!part) part = Array.from(tok)[0];
+      cur = part;
+      curEm = pw;
+      push();
+      tok = tok.slice(part.length);
+      w = width(tok);
+    }
+    cur += tok;
+    curEm += w;
+  }
+  if (cur.trim()) push();
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  let last = kept[maxLines - 1];
+  while (last.length > 1 && width(last) + 1 > maxEm) last = last.slice(0, -1);
+  kept[maxLines - 1] = `${last.trimEnd()}…`;
+  return kept;
 }
 
 /** X/Y curves on [0,1]² (ROC, calibration), optionally with the diagonal as reference. */
@@ -252,6 +373,7 @@ export function xyChart(opts: {
 export function shareBar(opts: { title?: string; items: { label: string; value: number; color: string }[]; format: (v: number) => string; pct: (r: number) => string }): HTMLElement {
   const total = opts.items.reduce((a, x) => a + Math.max(0, x.value), 0) || 1;
   const H = 34;
+  const W = chartWidth();
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart-svg", role: "img", "aria-label": opts.title ?? "" });
   let x = 0;
   for (const it of opts.items) {

@@ -10,6 +10,15 @@ export function reasonText(r: ExplainedReason): string {
   return (lang() === "zh-CN" ? r.zh : r.en) || r.en || r.feature;
 }
 
+/**
+ * The head of a reason's sentence for a chart row: the factor and its value ("客户合作时长（…）：3419天"),
+ * without the explanation after the dash, which the list under the chart gives in full.
+ */
+export function reasonHead(text: string): string {
+  const cut = text.search(/——|\s[—–]\s/);
+  return cut > 0 ? text.slice(0, cut).trim() : text;
+}
+
 function formatValue(v: unknown): string {
   if (v === null || v === undefined) return "—";
   if (typeof v === "number") return fmtNum(v, Number.isInteger(v) ? 0 : 3);
@@ -29,7 +38,7 @@ interface Explainable {
  */
 export function explanationView(d: Explainable): HTMLElement {
   const { reasons, others } = d.explanation;
-  const items = reasons.map((r) => ({ label: reasonText(r), value: r.contribution, detail: `${r.code ?? r.feature}: ${formatValue(r.value)}` }));
+  const items: { label: string; short?: string; value: number; detail: string }[] = reasons.map((r) => ({ label: reasonText(r), short: reasonHead(reasonText(r)), value: r.contribution, detail: `${r.code ?? r.feature}: ${formatValue(r.value)}` }));
   if (others.count > 0) items.push({ label: t("customer.otherFactors", { n: others.count }), value: others.contribution, detail: "" });
   return h(
     "div",

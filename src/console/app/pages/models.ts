@@ -10,6 +10,9 @@ import { currentRole, may } from "../session";
 type Model = ModelsOverview["models"][number];
 type Metrics = Record<string, unknown>;
 
+/** The model plots sit in a grid of 300-520 px cells: a narrower viewBox keeps their text at its CSS size. */
+const CURVE_W = 400;
+
 const HEADLINE = ["auc", "gini", "ks", "brier", "logloss", "logLoss", "psi"];
 
 /** The evaluation section of a model's metrics: `test` when present, else `validation`, else the top level. */
@@ -53,12 +56,13 @@ function curves(m: Model): HTMLElement[] {
         format: (v) => fmtNum(v),
         showValues: true,
         height: 200,
+        width: CURVE_W,
       }),
     );
   }
   const cands = candidateAucs(m.metrics as Metrics);
   if (cands.length) {
-    out.push(barChart({ title: t("models.candidateAuc"), categories: cands.map(([k]) => k), series: [{ name: "AUC", values: cands.map(([, v]) => v) }], format: (v) => fmtNum(v, 2), showValues: true, height: 200 }));
+    out.push(barChart({ title: t("models.candidateAuc"), categories: cands.map(([k]) => k), series: [{ name: "AUC", values: cands.map(([, v]) => v) }], format: (v) => fmtNum(v, 2), showValues: true, height: 200, width: CURVE_W }));
   }
   return out;
 }
