@@ -33,8 +33,8 @@ export interface TierBadRate {
   maxPd: number;
 }
 
-/** A growable Float64 column: 8 bytes a value instead of a feature object per row. */
-class Column {
+/** A growable Float64 column: 8 bytes a value instead of a feature object per row. @internal exported for tests */
+export class Column {
   data = new Float64Array(1024);
   length = 0;
   push(x: number): void {
@@ -58,9 +58,9 @@ class Column {
 /**
  * One feature's values, numbers as is and missing as NaN. Categories are kept as ids in a local dictionary
  * and given their final codes only at the end (reference rows first, in order, then recent ones), so the
- * codes, hence the quantile bins, are those of a column built from all rows at once.
+ * codes, hence the quantile bins, are those of a column built from all rows at once. @internal exported for tests
  */
-class FeatureColumn {
+export class FeatureColumn {
   readonly values = new Column();
   /** 1 where the value is a category id; allocated when the first category shows up. */
   private cat: Uint8Array | null = null;
@@ -108,8 +108,8 @@ class FeatureColumn {
   }
 }
 
-/** Feature columns plus the PD of each row. */
-class Sample {
+/** Feature columns plus the PD of each row. @internal exported for tests */
+export class Sample {
   readonly pd = new Column();
   readonly features: Map<string, FeatureColumn>;
   constructor(names: readonly string[]) {
@@ -134,9 +134,9 @@ class Sample {
 /**
  * The reference sample, bounded: every row while there are at most `max`; beyond that an even stride. Rows
  * whose running index is a multiple of `step` are kept; when more than 2 x `max` are held, `step` doubles
- * and the buffer is halved, so memory stays within 2 x `max` rows whatever the portfolio.
+ * and the buffer is halved, so memory stays within 2 x `max` rows whatever the portfolio. @internal exported for tests
  */
-class StridedSample extends Sample {
+export class StridedSample extends Sample {
   private step = 1;
   private seen = 0;
   /** Running index of each kept row. */
