@@ -461,6 +461,7 @@ describe.runIf(existsSync(CHROMIUM))("officers' console in Chromium", () => {
     expect(await o.page.locator("[data-model]").count()).toBeGreaterThan(0);
     expect(await o.page.locator("[data-promote]").count()).toBe(0);
     expect(await o.page.locator('[data-testid="model-report"]').count()).toBe(0);
+    expect(await o.page.locator("#page").innerText()).not.toContain("没有保存曲线数据");
     expect(await o.page.locator('[data-testid="error"]').count()).toBe(0);
     await o.page.screenshot({ path: join(SHOTS, "models-officer-zh-CN.png"), fullPage: true });
     expect(o.errors).toEqual([]);

@@ -115,7 +115,9 @@ export async function modelsPage({ root }: PageContext): Promise<void> {
         ? isChampion
           ? [h("h3", null, t("models.plots")), reportFrame(m.reportUrl)]
           : h("details", null, h("summary", null, t("models.plots")), h("div", { class: "lazy-report", "data-url": m.reportUrl }))
-        : h("p", { class: "muted small" }, t("models.noCurves")),
+        : m.reportUrl
+          ? null // the report exists, but this role may not read reports (officer)
+          : h("p", { class: "muted small" }, t("models.noCurves")),
       !isChampion && m.status !== "rejected" && may("POST", `/models/${encodeURIComponent(m.id)}/promote`)
         ? h("div", { class: "row" }, h("button", { class: "btn primary", "data-promote": m.id, onclick: () => void promote(m) }, promoteLabel))
         : null,
