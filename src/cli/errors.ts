@@ -6,7 +6,7 @@ import { AppError, ValidationError, logger } from "../shared";
  */
 export function reportCliError(err: unknown): number {
   if (err instanceof ValidationError) {
-    process.stderr.write(`error: ${err.title}\n`);
+    process.stderr.write("error: invalid input\n");
     for (const i of err.issues) process.stderr.write(`  - ${i.path || "(input)"}: expected ${i.expected}, received ${i.received}\n`);
     return 2;
   }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { wholeNumber } from "../options";
 
 const HELP = `
 Generates a deterministic demo portfolio (Chinese B2B customers with hidden risk, 30/60/90-day terms,
@@ -26,11 +27,7 @@ interface DemoCliOptions {
   json?: boolean;
 }
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got '${v}'`);
-  return n;
-};
+const int = wholeNumber;
 
 export function register(program: Command): void {
   program

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { wholeNumber } from "../options";
 
 const HELP = `
 Kinds and columns (header names are matched case-insensitively; snake_case and camelCase both work):
@@ -36,11 +37,7 @@ interface ImportCliOptions {
   json?: boolean;
 }
 
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, got '${v}'`);
-  return n;
-};
+const int = wholeNumber;
 
 export function register(program: Command): void {
   program

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { wholeNumber } from "../options";
 
 /** `credit worker`: consumes the bull queues (needs REDIS_URL). Several can run, on any number of machines. */
 export function register(program: Command): void {
@@ -22,11 +23,7 @@ export function register(program: Command): void {
       if (!config.REDIS_URL) {
         throw new ValidationError([{ path: "env/REDIS_URL", expected: "a redis:// URL (workers consume queues on Redis)", received: "nothing (missing)" }]);
       }
-      const int = (v: string, field: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new ValidationError([{ path: field, expected: "a positive integer", received: `"${v}"` }]);
-        return n;
-      };
+      const int = (v: string, field: string) => wholeNumber(field, 1)(v);
       const jobs = o.jobs ? o.jobs.split(",").map((s) => s.trim()) : [...JOB_NAMES];
       for (const j of jobs) {
         if (!(JOB_NAMES as readonly string[]).includes(j)) throw new ValidationError([{ path: "--jobs", expected: `names among ${JOB_NAMES.join(", ")}`, received: `"${j}"` }]);
