@@ -84,8 +84,9 @@ describe.runIf(hasRedis)("a worker killed during a retrain", () => {
       // Kill it once it is training (progress written by the training callback).
       const running = await until(async () => {
         const r = await readJobRun(db, queued.id);
+        if (r && r.status !== "running" && r.status !== "queued") throw new Error(`the retrain ended (${r.status}) before it could be killed`);
         return r && r.status === "running" && r.progress > 0.05 ? r : null;
-      }, 60_000, "the retrain to be running");
+      }, 120_000, "the retrain to be running");
       expect(running.runner).toContain(`:${victim.pid}:`);
       victim.kill("SIGKILL");
       await new Promise((r) => victim.once("exit", r));
@@ -114,5 +115,7 @@ describe.runIf(hasRedis)("a worker killed during a retrain", () => {
     } finally {
       await producer.close();
     }
-  });
+    // Two trainings, two worker start-ups and a lock expiry: its own waits allow up to 150 s, so the
+    // suite's 60 s default would cut it short on a busy 2-core machine.
+  }, 240_000);
 });
