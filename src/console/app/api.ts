@@ -39,6 +39,33 @@ export function setUnauthorizedHandler(f: () => void): void {
 }
 
 /**
+ * Sends one same-origin request with the API key and returns the response when it is 2xx.
+ * @throws ApiError on a network failure or a non-2xx answer (after signalling a 401).
+ */
+async function send(url: string, method: string, extraHeaders: Record<string, string>, body?: string): Promise<Response> {
+  const headers: Record<string, string> = { ...extraHeaders };
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, body });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (res.status === 401) onUnauthorized();
+  if (!res.ok) {
+    let problem = null;
+    try {
+      problem = await res.json();
+    } catch {
+      problem = null;
+    }
+    throw new ApiError(res.status, problem);
+  }
+  return res;
+}
+
+/**
  * Calls the API. `path` is relative to the origin (e.g. `/portfolio/summary`).
  * @throws ApiError on a network failure or a non-2xx answer.
  */
@@ -47,49 +74,15 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined && v !== null && v !== "") qs.set(k, String(v));
   const url = path + (qs.size ? `?${qs}` : "");
   const headers: Record<string, string> = { Accept: "application/json" };
-  const key = apiKey();
-  if (key) headers.Authorization = `Bearer ${key}`;
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
-  let res: Response;
-  try {
-    res = await fetch(url, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  } catch {
-    throw new ApiError(0, null);
-  }
-  if (res.status === 401) onUnauthorized();
-  if (!res.ok) {
-    let problem = null;
-    try {
-      problem = await res.json();
-    } catch {
-      problem = null;
-    }
-    throw new ApiError(res.status, problem);
-  }
+  const res = await send(url, init.method ?? "GET", headers, init.body === undefined ? undefined : JSON.stringify(init.body));
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
 /** Fetches a same-origin HTML or text resource with the API key (e.g. a model report). @throws ApiError */
 export async function apiText(path: string): Promise<string> {
-  const key = apiKey();
-  let res: Response;
-  try {
-    res = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
-  } catch {
-    throw new ApiError(0, null);
-  }
-  if (res.status === 401) onUnauthorized();
-  if (!res.ok) {
-    let problem = null;
-    try {
-      problem = await res.json();
-    } catch {
-      problem = null;
-    }
-    throw new ApiError(res.status, problem);
-  }
-  return res.text();
+  return (await send(path, "GET", {})).text();
 }
 
 const KNOWN = ["unauthorized", "forbidden", "not-found", "validation-error", "conflict", "rate-limited", "unavailable", "internal"];

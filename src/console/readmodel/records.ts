@@ -2,6 +2,7 @@ import type { Database } from "../../db";
 import { toNumber } from "../../db";
 import { addDays, daysBetween, NotFoundError, toMajor, ValidationError, type IsoDate } from "../../shared";
 import { featureSpec, formatFeatureValue } from "../../features";
+import type { ModelSummary } from "../../decisions";
 import { num, Params, query } from "./sql";
 
 /**
@@ -489,18 +490,8 @@ export async function collectionsWorklist(db: Database, asOf: IsoDate, opts: { h
   };
 }
 
-/** A registered model as the registry summarises it (structurally `ModelSummary` of src/decisions). */
-export interface ModelInfo {
-  id: string;
-  name?: string;
-  version: string;
-  kind: string;
-  status: string;
-  createdAt?: string;
-  promotedAt?: string | null;
-  metrics?: Record<string, unknown>;
-  reportUrl?: string | null;
-}
+/** A registered model as the registry summarises it. */
+export type ModelInfo = ModelSummary;
 
 /**
  * The models page: the registry's models (given by the caller, champion first, then newest), drift reports
