@@ -134,6 +134,14 @@ function assemble(c: CustomerRow, invoices: InvoiceRow[], payments: PaymentRow[]
   };
 }
 
+/** One customer's invoices (by issue date) and payments (by date), as driver rows. */
+function customerRows(db: Database, q: Query, id: number): Promise<[InvoiceRow[], PaymentRow[]]> {
+  return Promise.all([
+    q<InvoiceRow>(`SELECT ${INVOICE_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "issueDate", "id"`, [id]),
+    q<PaymentRow>(`SELECT ${PAYMENT_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "date", "id"`, [id]),
+  ]);
+}
+
 /**
  * The payment history of the customer with external id `customerExternalId`, or null when there is no
  * such customer. Three indexed queries (customer with its credit profile, invoices, payments), ordered
@@ -144,10 +152,7 @@ export async function loadHistory(db: Database, customerExternalId: string): Pro
   const cs = await q<CustomerRow>(`SELECT ${CUSTOMER_COLS} WHERE c."externalId" = ${placeholders(db, 1)}`, [customerExternalId]);
   if (cs.length === 0) return null;
   const id = Number(cs[0][0]);
-  const [invoices, payments] = await Promise.all([
-    q<InvoiceRow>(`SELECT ${INVOICE_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "issueDate", "id"`, [id]),
-    q<PaymentRow>(`SELECT ${PAYMENT_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "date", "id"`, [id]),
-  ]);
+  const [invoices, payments] = await customerRows(db, q, id);
   return assemble(cs[0], invoices, payments);
 }
 
@@ -187,10 +192,7 @@ export async function loadCreditCase(db: Database, customerExternalId: string, e
   if (cs.length === 0) return null;
   const r = cs[0];
   const id = Number(r[0]);
-  const [invoices, payments] = await Promise.all([
-    q<InvoiceRow>(`SELECT ${INVOICE_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "issueDate", "id"`, [id]),
-    q<PaymentRow>(`SELECT ${PAYMENT_COLS} WHERE "customerId" = ${placeholders(db, 1)} ORDER BY "date", "id"`, [id]),
-  ]);
+  const [invoices, payments] = await customerRows(db, q, id);
   const truthy = (v: Int | boolean) => v === true || Number(v) === 1;
   return {
     customerDbId: id,
